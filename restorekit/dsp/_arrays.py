@@ -1,0 +1,57 @@
+"""Shared checks for the raw sample arrays that ``restorekit.dsp`` functions take.
+
+The dsp functions work on plain arrays rather than :class:`restorekit.Audio`, so that
+:mod:`restorekit.io` can call them on raw blocks of a long file. These helpers give every
+function the same reading of its input: a 1-D array is one channel, a 2-D array is
+``(channels, frames)``, and the result comes back in the caller's shape and float type.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from restorekit.audio import MAX_CHANNELS
+from restorekit.errors import ParameterError
+
+__all__ = ["as_channels", "like_input", "check_channels"]
+
+
+def as_channels(samples: object, *, name: str = "samples") -> np.ndarray:
+    """Return ``samples`` as a finite float64 array shaped ``(channels, frames)``.
+
+    The result may be a view of the input, so callers must never write into it.
+    """
+    x = np.asarray(samples)
+    if x.dtype == np.bool_ or not (np.issubdtype(x.dtype, np.floating)
+                                   or np.issubdtype(x.dtype, np.integer)):
+        raise ParameterError(f"{name} must be a real numeric array, got dtype {x.dtype}.")
+    if x.ndim == 1:
+        x = x[np.newaxis, :]
+    if x.ndim != 2:
+        raise ParameterError(f"{name} must be shaped (channels, frames) or (frames,), got "
+                             f"shape {x.shape}.")
+    x = x.astype(np.float64, copy=False)
+    if not np.isfinite(x).all():
+        raise ParameterError(f"{name} holds NaN or infinite values; every sample must be "
+                             "finite.")
+    return x
+
+
+def like_input(result: np.ndarray, samples: object) -> np.ndarray:
+    """Give a ``(channels, frames)`` result the shape and float type of ``samples``.
+
+    Float inputs keep their precision (float32 blocks from a file stay float32); integer
+    inputs come back as float64, since a processed signal is no longer integral.
+    """
+    original = np.asarray(samples)
+    dtype = original.dtype if np.issubdtype(original.dtype, np.floating) else np.float64
+    return result.reshape(original.shape).astype(dtype, copy=False)
+
+
+def check_channels(channels: object) -> int:
+    """Return ``channels`` as an ``int`` or raise :class:`ParameterError`."""
+    if (isinstance(channels, bool) or not isinstance(channels, (int, np.integer))
+            or not 1 <= channels <= MAX_CHANNELS):
+        raise ParameterError(f"channels must be an integer from 1 to {MAX_CHANNELS}, got "
+                             f"{channels!r}.")
+    return int(channels)
