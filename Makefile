@@ -1,0 +1,43 @@
+# restorekit — the two commands a user types are `make demo` and `make test`.
+# Both create .venv with `python3 -m venv` when it is missing and install the project.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.restorekit-installed
+DEMO   := test_audio/demo/example.flac
+
+.PHONY: demo test bench lint fuzz clean help
+
+help:
+	@echo "make demo   - set up .venv and build + describe the example clip"
+	@echo "make test   - run the test suite"
+	@echo "make bench  - run the benchmarks (figures go to reports/benchmarks.md)"
+	@echo "make lint   - ruff"
+
+# Reinstall when the dependencies change. constraints.txt pins torch so that no other
+# package can swap the CPU build for a multi-GB CUDA one.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "could not create $(VENV): on Debian/Ubuntu run 'apt-get install python3-venv'"; \
+	  exit 1; }
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/restorekit synth $(DEMO) --seconds 8 --seed 0 --overwrite
+	$(VENV)/bin/restorekit info $(DEMO)
+
+# pytest exits 5 when it collects no test; that is reported, not hidden.
+test: $(STAMP)
+	@$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; exit $$rc
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_blocks.py --out reports/benchmarks.md
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check restorekit tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test_audio/demo
