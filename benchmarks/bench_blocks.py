@@ -2,7 +2,7 @@
 
 For 15, 30 and 60 minutes of stereo 44.1 kHz 16-bit WAV, each reader runs in a fresh
 child process that reads the whole file and keeps a running sum (so every sample is
-touched); the child reports its peak resident set size (``ru_maxrss``) and time.
+touched); the child reports its peak resident set size (``VmHWM``) and time.
 Readers, side by side on the same files:
 
 - ``restorekit.io.blocks`` (10 s blocks, 1 s overlap each side — what restore uses);
@@ -43,8 +43,18 @@ elif reader == "soundfile.blocks":
 else:
     from restorekit.io import load
     total = float(load(path).samples.sum(dtype=np.float64))
+def peak_rss_mib():
+    # VmHWM belongs to this process image; ru_maxrss on Linux also remembers the
+    # parent's size from before exec, which would hide what the reader itself used.
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": time.perf_counter() - start, "sum": total,
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mib": peak_rss_mib()}))
 """
 READERS = ["restorekit.io.blocks", "soundfile.blocks", "restorekit.io.load"]
 

@@ -39,6 +39,12 @@ def check_sample_rate(sample_rate: object, *, name: str = "sample_rate") -> int:
     return rate
 
 
+def _is_frozen_float32(samples: np.ndarray) -> bool:
+    flags = samples.flags
+    return (samples.dtype == np.float32 and flags.c_contiguous and flags.owndata
+            and not flags.writeable)
+
+
 @dataclass(frozen=True, eq=False)
 class Audio:
     """Multichannel audio as float32 samples shaped ``(channels, frames)``.
@@ -48,7 +54,9 @@ class Audio:
     samples : array_like
         Finite samples, nominally within [-1, 1]. A 1-D array is taken as mono. The array
         is copied to C-contiguous float32 and made read-only, so an ``Audio`` never
-        changes after it is made.
+        changes after it is made. (An array that is already C-contiguous float32, owns
+        its memory and is read-only cannot change either, so it is used without a copy:
+        that is how :func:`restorekit.io.load` hands over a long file.)
     sample_rate : int
         Samples per second per channel, 1 kHz to 768 kHz.
     source : pathlib.Path, optional
@@ -87,7 +95,8 @@ class Audio:
                                  f"{channels}{hint}.")
         if frames < 1:
             raise ParameterError("audio must hold at least one frame, got none.")
-        samples = np.array(samples, dtype=np.float32, order="C", copy=True)
+        if not _is_frozen_float32(samples):
+            samples = np.array(samples, dtype=np.float32, order="C", copy=True)
         if not np.isfinite(samples).all():
             bad = int(np.count_nonzero(~np.isfinite(samples)))
             raise ParameterError(f"audio holds {bad} NaN or infinite samples; every "

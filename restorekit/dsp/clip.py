@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from restorekit.audio import check_sample_rate
-from restorekit.dsp._arrays import as_channels, like_input
+from restorekit.dsp.arrays import as_channels, like_input
 from restorekit.dsp.true_peak import INTERPOLATOR_REACH, true_peak, true_peak_envelope
 from restorekit.errors import ParameterError
 

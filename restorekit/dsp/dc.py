@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from restorekit.audio import check_sample_rate
-from restorekit.dsp._arrays import as_channels, like_input
+from restorekit.dsp.arrays import as_channels, like_input
 from restorekit.errors import ParameterError
 
 __all__ = ["dc_offset", "remove_dc"]

@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from restorekit.audio import check_sample_rate
-from restorekit.dsp._arrays import as_channels
+from restorekit.dsp.arrays import as_channels
 from restorekit.errors import ParameterError
 
 __all__ = ["integrated_loudness", "LoudnessMeter", "k_weighting_sos"]

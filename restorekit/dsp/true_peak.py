@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from restorekit.audio import check_sample_rate
-from restorekit.dsp._arrays import as_channels, check_channels
+from restorekit.dsp.arrays import as_channels, check_channels
 from restorekit.errors import ParameterError
 
 __all__ = ["true_peak", "true_peak_envelope", "TruePeakMeter"]

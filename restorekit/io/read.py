@@ -122,7 +122,8 @@ def _quiet_decoder(subtype: str):
     """Keep libmpg123's own stderr chatter about benign MP3 quirks off the terminal.
 
     The decoder writes straight to file descriptor 2, below Python, so the descriptor
-    itself is pointed at a scratch file while an MP3 is being read.
+    itself is pointed at a scratch file for the length of one libsndfile call (never
+    across a ``yield``, so interleaved readers cannot block each other).
     """
     if subtype != "MPEG_LAYER_III":
         yield
@@ -217,12 +218,16 @@ def read_chunks(meta: AudioInfo, *, chunk_frames: int, first: int = 0,
     count = meta.frames - first if count is None else count
     got = 0
     try:
-        with _quiet_decoder(meta.subtype), sf.SoundFile(str(meta.path)) as f:
+        with _quiet_decoder(meta.subtype):
+            f = sf.SoundFile(str(meta.path))
+        with f:
             if first:
-                f.seek(first)
+                with _quiet_decoder(meta.subtype):
+                    f.seek(first)
             while got < count:
-                chunk = f.read(min(chunk_frames, count - got), dtype="float32",
-                               always_2d=True)
+                with _quiet_decoder(meta.subtype):
+                    chunk = f.read(min(chunk_frames, count - got), dtype="float32",
+                                   always_2d=True)
                 if len(chunk) == 0:
                     break
                 got += len(chunk)
@@ -280,10 +285,14 @@ def load(path: str | os.PathLike, *, sample_rate: int | None = None, mono: bool 
     """
     meta = info(path)
     first, count = _frame_range(meta, start, duration)
-    chunks = list(read_chunks(meta, chunk_frames=count, first=first, count=count))
-    samples = chunks[0] if len(chunks) == 1 else np.concatenate(chunks, axis=1)
+    # Decode in pieces straight into the final array: one copy of the file in memory.
+    samples = np.empty((meta.channels, count), dtype=np.float32)
+    filled = 0
+    for chunk in read_chunks(meta, chunk_frames=2**18, first=first, count=count):
+        samples[:, filled: filled + chunk.shape[1]] = chunk
+        filled += chunk.shape[1]
     _check_finite(meta, samples, offset=first)
-    audio = Audio(samples, meta.sample_rate, source=meta.path)
+    audio = Audio(_frozen(samples), meta.sample_rate, source=meta.path)
     if mono:
         audio = audio.mono()
     if sample_rate is not None:
@@ -333,18 +342,30 @@ def _cut_blocks(meta: AudioInfo, *, hop: int, context: int) -> Iterator[Block]:
 
 def _blocks_from_chunks(meta: AudioInfo, chunks: Iterator[np.ndarray], *, hop: int,
                         context: int) -> Iterator[Block]:
-    buffer = np.empty((meta.channels, 0), dtype=np.float32)
-    buffer_start = 0  # file frame of buffer[:, 0]
+    pending: list[np.ndarray] = []  # decoded chunks not yet wholly behind us
+    pending_start = 0  # file frame of pending[0][:, 0]
+    decoded = 0  # file frames decoded so far
     for index, core_first in enumerate(range(0, meta.frames, hop)):
         core_last = min(core_first + hop, meta.frames)
-        want_first, want_last = max(0, core_first - context), min(meta.frames,
-                                                                  core_last + context)
-        while buffer_start + buffer.shape[1] < want_last:
-            buffer = np.concatenate([buffer, next(chunks)], axis=1)
-        # keep only what this and later blocks need, so memory stays bounded
-        buffer = buffer[:, want_first - buffer_start:]
-        buffer_start = want_first
-        piece = buffer[:, : want_last - want_first]
+        want_first = max(0, core_first - context)
+        want_last = min(meta.frames, core_last + context)
+        while decoded < want_last:
+            pending.append(next(chunks))
+            decoded += pending[-1].shape[1]
+        # drop chunks that end before this block starts: later blocks need them no more
+        while pending_start + pending[0].shape[1] <= want_first:
+            pending_start += pending.pop(0).shape[1]
+        joined = pending[0] if len(pending) == 1 else np.concatenate(pending, axis=1)
+        piece = joined[:, want_first - pending_start: want_last - pending_start]
         _check_finite(meta, piece, offset=want_first)
-        yield Block(audio=Audio(piece, meta.sample_rate, source=meta.path), start=want_first,
+        yield Block(audio=Audio(_frozen(piece), meta.sample_rate, source=meta.path),
+                    start=want_first,
                     core=slice(core_first - want_first, core_last - want_first), index=index)
+
+
+def _frozen(samples: np.ndarray) -> np.ndarray:
+    """A read-only float32 array that owns its memory, which Audio takes without copying."""
+    if not samples.flags.owndata or not samples.flags.c_contiguous:
+        samples = samples.copy()
+    samples.flags.writeable = False
+    return samples

@@ -7,6 +7,7 @@ point of looking.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from restorekit.dsp import LoudnessMeter, TruePeakMeter
 from restorekit.dsp.units import amplitude_to_db
+from restorekit.errors import ParameterError
 from restorekit.io.read import AudioInfo, info, read_chunks
 
 __all__ = ["FileSummary", "summarize"]
@@ -30,7 +32,8 @@ class FileSummary:
         Largest absolute sample, and largest 4x-oversampled value (BS.1770-4 Annex 2),
         over all channels, linear full scale.
     loudness : float
-        Integrated loudness in LUFS (BS.1770-4); ``-inf`` for silence.
+        Integrated loudness in LUFS (BS.1770-4); ``-inf`` for silence, NaN where the
+        standard does not define it (more than 5 channels, rates below 8 kHz).
     dc_offset : tuple of float
         Mean of each channel.
     clipped : int
@@ -53,15 +56,21 @@ class FileSummary:
         meta = self.info
         depth = f", {meta.bits}-bit" if meta.bits else ""
         dc = ", ".join(f"{x:+.6f}" for x in self.dc_offset)
+        if math.isnan(self.loudness):
+            loudness = "n/a (BS.1770 covers up to 5 channels at 8 kHz or more)"
+        elif math.isinf(self.loudness):
+            loudness = "-inf LUFS (silent, or shorter than one 0.4 s gating block)"
+        else:
+            loudness = f"{self.loudness:.2f} LUFS (integrated)"
         return [
             f"{meta.path}",
             f"  format:       {meta.format} / {meta.subtype}{depth}",
             f"  sample rate:  {meta.sample_rate} Hz",
             f"  channels:     {meta.channels}",
             f"  duration:     {meta.duration:.3f} s ({meta.frames} frames)",
-            f"  sample peak:  {amplitude_to_db(self.sample_peak):.2f} dBFS",
-            f"  true peak:    {amplitude_to_db(self.true_peak):.2f} dBTP",
-            f"  loudness:     {self.loudness:.2f} LUFS (integrated)",
+            f"  sample peak:  {amplitude_to_db(self.sample_peak, floor_db=-math.inf):.2f} dBFS",
+            f"  true peak:    {amplitude_to_db(self.true_peak, floor_db=-math.inf):.2f} dBTP",
+            f"  loudness:     {loudness}",
             f"  DC offset:    {dc}",
             f"  clipped:      {self.clipped} samples",
             f"  non-finite:   {self.nonfinite} samples",
@@ -85,7 +94,10 @@ def summarize(path: str | os.PathLike, *, chunk_seconds: float = 10.0) -> FileSu
     lsb = 2.0 ** (1 - meta.bits) if meta.bits and not meta.is_float else 0.0
     full_scale = 1.0 - lsb
     peaks = TruePeakMeter(sample_rate=meta.sample_rate, channels=meta.channels)
-    loudness = LoudnessMeter(sample_rate=meta.sample_rate, channels=meta.channels)
+    try:
+        loudness = LoudnessMeter(sample_rate=meta.sample_rate, channels=meta.channels)
+    except ParameterError:  # BS.1770 weights at most 5 channels and needs >= 8 kHz
+        loudness = None
     sums = np.zeros(meta.channels)
     sample_peak, clipped, nonfinite = 0.0, 0, 0
     chunk_frames = max(1, round(chunk_seconds * meta.sample_rate))
@@ -99,8 +111,9 @@ def summarize(path: str | os.PathLike, *, chunk_seconds: float = 10.0) -> FileSu
         clipped += int(np.count_nonzero(magnitude >= full_scale))
         sums += chunk.sum(axis=1, dtype=np.float64)
         peaks.process(chunk)
-        loudness.process(chunk)
+        if loudness is not None:
+            loudness.process(chunk)
     return FileSummary(info=meta, sample_peak=sample_peak, true_peak=peaks.true_peak,
-                       loudness=loudness.integrated(),
+                       loudness=math.nan if loudness is None else loudness.integrated(),
                        dc_offset=tuple(float(s / meta.frames) for s in sums),
                        clipped=clipped, nonfinite=nonfinite)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from restorekit.audio import Audio, check_sample_rate
+from restorekit.dsp.arrays import as_channels
 from restorekit.errors import ParameterError, RestorekitWarning
 
 __all__ = ["check_signals", "check_signal", "check_events", "check_number", "undefined"]
@@ -37,20 +38,9 @@ def check_signal(signal: Any, sample_rate: int, *, name: str) -> np.ndarray:
             raise ParameterError(f"{name} is Audio at {signal.sample_rate} Hz but "
                                  f"sample_rate={sample_rate}; resample it or pass its rate.")
         signal = signal.samples
-    array = np.asarray(signal)
-    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise ParameterError(f"{name} must hold real numbers, got dtype {array.dtype}.")
-    if array.ndim == 1:
-        array = array[np.newaxis, :]
-    if array.ndim != 2:
-        raise ParameterError(f"{name} must be 1-D (mono) or shaped (channels, frames), "
-                             f"got shape {array.shape}.")
+    array = as_channels(signal, name=name)
     if array.size == 0:
         raise ParameterError(f"{name} is empty; a metric needs at least one sample.")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ParameterError(f"{name} holds NaN or infinite samples; every sample must "
-                             "be finite.")
     return array
 
 

@@ -82,3 +82,12 @@ def test_command_line_process_has_no_traceback(tmp_path):
 def test_unknown_command_is_a_usage_error(capsys):
     assert main(["frobnicate"]) == 2
     assert "No such command" in capsys.readouterr().err
+
+
+@pytest.mark.shared_data
+def test_real_mp3_transfers_print_no_decoder_chatter(shared_data):
+    path = sorted((shared_data / "real78").glob("*.mp3"))[0]
+    result = subprocess.run([sys.executable, "-m", "restorekit", "info", str(path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "MPEG_LAYER_III" in result.stdout
+    assert result.stderr == ""

@@ -32,3 +32,20 @@ def test_clipping_counts_full_scale_pcm_codes(tmp_path):
     s = summarize(path)
     assert s.clipped == 6
     assert s.lines()[0] == str(path)
+
+
+def test_loudness_is_not_a_number_where_bs1770_is_silent(tmp_path, rng):
+    path = tmp_path / "eight.wav"
+    sf.write(path, 0.1 * rng.standard_normal((4800, 8)), 48000)
+    s = summarize(path)
+    assert np.isnan(s.loudness) and s.true_peak > 0
+    assert any("n/a" in line for line in s.lines())
+
+
+def test_silence_reads_minus_infinity(tmp_path):
+    path = tmp_path / "silence.flac"
+    sf.write(path, np.zeros((44100, 2)), 44100)
+    s = summarize(path)
+    assert (s.sample_peak, s.true_peak, s.loudness) == (0.0, 0.0, -np.inf)
+    text = "\n".join(s.lines())
+    assert "-inf dBFS" in text and "-inf dBTP" in text and "-inf LUFS" in text

@@ -179,3 +179,14 @@ def test_wav_switches_to_rf64_past_4_gib():
     assert container_for("WAV", subtype="FLOAT", channels=2,
                          frames=two_hours_float_stereo) == "RF64"
     assert container_for("FLAC", subtype="PCM_24", channels=8, frames=10**10) == "FLAC"
+
+
+def test_a_wav_past_the_riff_limit_is_written_as_rf64(tmp_path, rng, monkeypatch):
+    """The switch is exercised for real by lowering the limit instead of writing 4 GiB."""
+    import restorekit.io.write as write
+
+    monkeypatch.setattr(write, "_RIFF_LIMIT", 1000)
+    a = _on_grid(rng, 16, shape=(2, 1000))
+    path = save(a, tmp_path / "big.wav", subtype="PCM_16")
+    assert path.read_bytes()[:4] == b"RF64" and info(path).format == "RF64"
+    np.testing.assert_array_equal(load(path).samples, a.samples)
