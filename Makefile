@@ -6,6 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.restorekit-installed
 DEMO   := test_audio/demo/example.flac
+DAMAGED := test_audio/demo/example_degraded.flac
 
 .PHONY: demo test bench lint fuzz clean help
 
@@ -26,7 +27,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(VENV)/bin/restorekit synth $(DEMO) --seconds 8 --seed 0 --overwrite
-	$(VENV)/bin/restorekit info $(DEMO)
+	$(VENV)/bin/restorekit degrade $(DEMO) $(DAMAGED) --preset default --seed 7 \
+	  --truth test_audio/demo/example_degraded_truth.json --overwrite
+	$(VENV)/bin/restorekit info $(DEMO) $(DAMAGED)
 
 # pytest exits 5 when it collects no test; that is reported, not hidden.
 test: $(STAMP)
@@ -35,6 +38,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_blocks.py --out reports/benchmarks.md
+	$(PY) benchmarks/bench_degrade.py --out reports/benchmarks.md
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check restorekit tests benchmarks

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from report import update_section
 
 RATE = 44100
 CHILD = r"""
@@ -101,17 +102,7 @@ def main() -> None:
               for m, reader, rss, sec, speed in rows]
     print("\n".join(table))
     if args.out:
-        _update_report(args.out, "\n".join(table))
-
-
-def _update_report(path: Path, table: str) -> None:
-    """Replace the text between the streaming-memory markers of the report."""
-    begin, end = "<!-- bench_blocks:begin -->", "<!-- bench_blocks:end -->"
-    text = path.read_text() if path.exists() else f"{begin}\n{end}\n"
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    stamp = time.strftime("%Y-%m-%d")
-    path.write_text(f"{head}{begin}\n_Measured {stamp}, `make bench`:_\n\n{table}\n{end}{tail}")
+        update_section(args.out, "bench_blocks", "\n".join(table), command="make bench")
 
 
 if __name__ == "__main__":

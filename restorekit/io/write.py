@@ -9,8 +9,10 @@ clips or wraps, and reducing the word length adds TPDF dither.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,7 @@ from restorekit.dsp.units import amplitude_to_db
 from restorekit.errors import ParameterError
 from restorekit.io.read import _BITS, AudioInfo
 
-__all__ = ["save", "FORMATS", "container_for"]
+__all__ = ["save", "atomic_path", "FORMATS", "container_for"]
 
 #: File extension → (libsndfile format, default subtype).
 FORMATS = {
@@ -164,11 +166,25 @@ def save(audio: Audio, path: str | os.PathLike, *, subtype: str | None = None,
 
 def _write_atomically(path: Path, data: np.ndarray, *, sample_rate: int, fmt: str,
                       subtype: str) -> None:
+    with atomic_path(path) as tmp:
+        sf.write(str(tmp), data, sample_rate, format=fmt, subtype=subtype)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it over ``path``.
+
+    Whatever is written to the temporary path appears at ``path`` all at once (rename
+    is atomic on POSIX file systems), with the permissions of the file it replaces. If
+    the block raises, or the process dies, ``path`` is untouched; a killed process
+    leaves at most a hidden ``.NAME.*.partial`` file beside it.
+    """
+    path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        sf.write(str(tmp), data, sample_rate, format=fmt, subtype=subtype)
+        yield tmp
         os.chmod(tmp, _mode_for(path))
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
