@@ -15,7 +15,8 @@ import numpy as np
 
 from restorekit.errors import ParameterError
 
-__all__ = ["Audio", "MIN_SAMPLE_RATE", "MAX_SAMPLE_RATE", "MAX_CHANNELS", "check_sample_rate"]
+__all__ = ["Audio", "MIN_SAMPLE_RATE", "MAX_SAMPLE_RATE", "MAX_CHANNELS", "check_sample_rate",
+           "frozen"]
 
 MIN_SAMPLE_RATE = 1_000
 MAX_SAMPLE_RATE = 768_000
@@ -37,6 +38,20 @@ def check_sample_rate(sample_rate: object, *, name: str = "sample_rate") -> int:
         raise ParameterError(f"{name} must be between {MIN_SAMPLE_RATE} and "
                              f"{MAX_SAMPLE_RATE} Hz, got {rate} Hz.")
     return rate
+
+
+def frozen(samples: np.ndarray) -> np.ndarray:
+    """Hand a freshly made array over to :class:`Audio` without a copy.
+
+    Returns ``samples`` itself, read-only, when it is C-contiguous float32 and owns its
+    memory (otherwise a read-only copy that is). Only give it arrays nothing else will
+    write to: that is what lets :class:`Audio` skip its defensive copy.
+    """
+    if not (samples.dtype == np.float32 and samples.flags.owndata
+            and samples.flags.c_contiguous):
+        samples = np.array(samples, dtype=np.float32, order="C")
+    samples.flags.writeable = False
+    return samples
 
 
 def _is_frozen_float32(samples: np.ndarray) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from restorekit.audio import Audio
+from restorekit.audio import Audio, frozen
 from restorekit.errors import ParameterError
 
 __all__ = ["Truth", "Degraded", "Degradation", "Compose", "OneOf", "SomeOf",
@@ -173,7 +173,8 @@ class Degradation:
         samples, truth = self.apply(audio, params, rng)
         truth.params = {**params_for_json(params), **truth.params}
         truth.rng_state = state
-        return Degraded(audio.with_samples(samples), audio, truth)
+        # apply() made these samples for us alone, so Audio may keep them uncopied
+        return Degraded(audio.with_samples(frozen(np.asarray(samples))), audio, truth)
 
 
 def params_for_json(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -38,9 +38,9 @@ def render_events(frames: int, kernels: list[np.ndarray], starts: np.ndarray,
                   scale: np.ndarray) -> np.ndarray:
     """Sum each kernel, scaled per channel by ``scale[i]``, at frame ``starts[i]``.
 
-    Returns float64 ``(channels, frames)``; kernels running past the end are cut.
+    Returns float32 ``(channels, frames)``; kernels running past the end are cut.
     """
-    out = np.zeros((scale.shape[1], frames))
+    out = np.zeros((scale.shape[1], frames), dtype=np.float32)
     for kernel, start, gains in zip(kernels, starts, scale, strict=True):
         stop = min(frames, start + kernel.size)
         out[:, start:stop] += gains[:, None] * kernel[: stop - start]
@@ -149,7 +149,7 @@ class Clicks(Degradation):
         ring_hz = params["ringing_hz"]
         signed = (params["peak"] * params["polarity"])[:, None] * params["gain"]
         added = render_events(audio.frames, kernels, params["start"], signed)
-        truth = Truth(self.name, added=added.astype(np.float32), events={
+        truth = Truth(self.name, added=added, events={
             "start": params["start"], "position": params["start"] + params["offset"],
             "width": np.array([max(1, round(w * rate / 1000)) for w in params["width_ms"]],
                               int),
@@ -203,7 +203,9 @@ class Crackle(Degradation):
         for w in np.unique(params["width"]):
             k = np.convolve(_pulse(int(w) + 1, rise=0.5), [1.0, -0.9])
             shapes[int(w)] = k / np.abs(k).max()
-        top = np.array([np.argmax(np.abs(shapes[int(w)])) for w in params["width"]], int)
+        widths = np.array(sorted(shapes))
+        tops = np.array([np.argmax(np.abs(shapes[w])) for w in widths], int)
+        top = tops[np.searchsorted(widths, params["width"])]
         params = peaks_inside({**params, "top": top}, top, audio.frames)
         signed = (params["peak"] * params["polarity"])[:, None] * params["gain"]
         frames, values = [np.zeros(0, int)], [np.zeros((0, audio.channels))]
@@ -215,11 +217,12 @@ class Crackle(Degradation):
         at, weights = np.concatenate(frames), np.concatenate(values)
         inside = at < audio.frames
         added = np.stack([np.bincount(at[inside], weights[inside, c], minlength=audio.frames)
-                          for c in range(audio.channels)])
-        truth = Truth(self.name, added=added.astype(np.float32), events={
+                          .astype(np.float32) for c in range(audio.channels)])
+        truth = Truth(self.name, added=added, events={
             "start": params["start"], "position": params["start"] + params["top"],
             "width": params["width"],
-            "length": np.array([shapes[int(w)].size for w in params["width"]], int),
+            "length": np.array([shapes[w].size for w in widths])[
+                np.searchsorted(widths, params["width"])],
             "peak": params["peak"], "polarity": params["polarity"]})
         return audio.samples + truth.added, truth
 
@@ -266,7 +269,7 @@ class Thumps(Degradation):
         kernels = [kernels[i] for i in params["kernel"]]
         signed = (params["peak"] * params["polarity"])[:, None] * np.ones((1, audio.channels))
         added = render_events(audio.frames, kernels, params["start"], signed)
-        truth = Truth(self.name, added=added.astype(np.float32), events={
+        truth = Truth(self.name, added=added, events={
             "start": params["start"], "position": params["start"] + params["top"],
             "length": np.array([k.size for k in kernels], int), "peak": params["peak"],
             "polarity": params["polarity"], "frequency_hz": params["frequency_hz"]})

@@ -14,25 +14,32 @@ __all__ = ["SurfaceNoise", "Rumble", "Hum", "correlated_noise"]
 
 def correlated_noise(rng: np.random.Generator, channels: int, frames: int,
                      correlation: float) -> np.ndarray:
-    """Unit-variance Gaussian noise whose channels correlate by ``correlation``.
+    """Unit-variance Gaussian noise whose channels correlate pairwise by ``correlation``.
 
-    Each channel is ``sqrt(c) * common + sqrt(1 - c) * own``: a stereo pickup reads
-    the same groove, so its noise is partly shared and partly its own.
+    A stereo pickup reads one groove, so its noise is partly shared and partly its own.
+    Independent noise is mixed by the Cholesky factor of the equicorrelation matrix,
+    which needs one noise stream per channel and no more.
     """
-    common = rng.standard_normal(frames, dtype=np.float32)
-    own = rng.standard_normal((channels, frames), dtype=np.float32)
-    return np.sqrt(correlation) * common + np.sqrt(1.0 - correlation) * own
+    white = rng.standard_normal((channels, frames), dtype=np.float32)
+    if channels == 1:
+        return white
+    target = np.full((channels, channels), correlation) + (1 - correlation) * np.eye(channels)
+    # a correlation of exactly 1 makes the matrix singular; nudge it to stay positive
+    mix = np.linalg.cholesky(target + 1e-9 * np.eye(channels)).astype(np.float32)
+    return mix @ white
 
 
 def _filtered(noise: np.ndarray, sos: np.ndarray) -> np.ndarray:
     from scipy.signal import sosfilt  # imported on use: scipy.signal is slow to import
 
-    return sosfilt(sos, noise, axis=-1)
+    # float32 throughout: this is noise, and single precision halves the work
+    return sosfilt(sos.astype(noise.dtype), noise, axis=-1)
 
 
 def _at_rms(noise: np.ndarray, level: float) -> np.ndarray:
-    rms = float(np.sqrt(np.mean(np.square(noise, dtype=np.float64))))
-    return noise * (level / rms) if rms > 0 else noise
+    # squares in the noise's own precision, summed in float64 for an exact level
+    rms = float(np.sqrt(np.sum(noise * noise, dtype=np.float64) / max(noise.size, 1)))
+    return noise * noise.dtype.type(level / rms) if rms > 0 else noise
 
 
 class SurfaceNoise(Degradation):
@@ -77,14 +84,19 @@ class SurfaceNoise(Degradation):
         noise = correlated_noise(rng, audio.channels, audio.frames, params["correlation"])
         noise = _filtered(noise, butter(2, [low, high], btype="bandpass", fs=rate,
                                         output="sos"))
-        t = np.arange(audio.frames) / rate
+        # the swell is slow (a few Hz): compute it every 1 ms, join the points linearly
+        step = max(1, rate // 1000)
+        coarse = np.arange(0, audio.frames + 2 * step, step) / rate
         # harmonic k weighs 1/k; weights sum to 1 so the envelope never goes negative
         weights = 1.0 / np.arange(1, self.harmonics + 1)
         weights /= weights.sum()
-        envelope = 1.0 + params["depth"] * sum(
-            w * np.sin(2 * np.pi * (k + 1) * params["rotation_hz"] * t + phase)
+        swell = (1.0 + params["depth"] * sum(
+            w * np.sin(2 * np.pi * (k + 1) * params["rotation_hz"] * coarse + phase)
             for k, (w, phase) in enumerate(zip(weights, params["phases"], strict=True)))
-        added = _at_rms(noise * envelope, params["level"]).astype(np.float32)
+        ).astype(np.float32)
+        ramp = np.arange(step, dtype=np.float32) / step
+        envelope = (swell[:-1, None] + np.diff(swell)[:, None] * ramp).reshape(-1)
+        added = _at_rms(noise * envelope[: audio.frames], params["level"]).astype(np.float32)
         return audio.samples + added, Truth(self.name, added=added)
 
 

@@ -258,7 +258,7 @@ class Saturation(Degradation):
     drive : float or (float, float)
         How hard the stage is driven, 0.01 to 100: a full-scale sample comes out at
         ``tanh(drive) / drive`` (0.76 at 1, 0.48 at 2, 0.33 at 3); the default
-        range (1, 2) is "light": a -3 dBFS peak loses 1 to 3 dB.
+        range (1, 2) is "light": a -3 dBFS peak loses 1.3 to 4 dB.
     p : float
         Probability of applying this degradation.
 

@@ -17,6 +17,8 @@ below the sample peak. It is flat within 0.01 dB up to 40 % of the sample rate (
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from restorekit.audio import check_sample_rate
@@ -42,13 +44,18 @@ def _oversampling(sample_rate: int) -> int:
     return 1
 
 
+@functools.lru_cache(maxsize=4)
 def _interpolation_filter(factor: int) -> np.ndarray:
-    """Windowed-sinc interpolator whose output at whole-sample positions is the input."""
+    """Windowed-sinc interpolator whose output at whole-sample positions is the input.
+
+    Cached (and read-only): true_peak asks for it once per loud passage.
+    """
     n = np.arange(-factor * INTERPOLATOR_REACH, factor * INTERPOLATOR_REACH + 1)
     taps = np.sinc(n / factor) * np.kaiser(n.size, _KAISER_BETA)
     # sin(pi k) is not exactly zero in floating point; make the Nyquist zeros exact.
     taps[n % factor == 0] = 0.0
     taps[n == 0] = 1.0
+    taps.flags.writeable = False
     return taps
 
 
@@ -165,11 +172,70 @@ def true_peak(samples: np.ndarray, *, sample_rate: int) -> float:
     >>> float(np.max(np.abs(x))) < 0.71, round(true_peak(x, sample_rate=48000), 1)
     (True, 1.0)
     """
-    x = as_channels(samples)
-    meter = TruePeakMeter(sample_rate=sample_rate, channels=x.shape[0])
-    for start in range(0, x.shape[1], _CHUNK_FRAMES):
-        meter.process(x[:, start : start + _CHUNK_FRAMES])
-    return meter.true_peak
+    x = np.asarray(samples)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = as_channels(x)  # integers and odd types: convert (and check) first
+    x = x if x.ndim == 2 else as_channels(x)
+    factor = _oversampling(check_sample_rate(sample_rate))
+    if x.shape[1] == 0:
+        return 0.0
+    # in the input's own precision: a float32 recording is not copied to float64 whole
+    magnitude = np.max(np.abs(x), axis=0)
+    if not np.isfinite(magnitude).all():
+        as_channels(x)  # raises the usual ParameterError about NaN/Inf
+    peak = float(magnitude.max())
+    if factor == 1 or peak == 0.0:
+        return peak
+    # An intersample value near frame m is a weighted sum of the frames within the
+    # interpolator's reach, so it is at most _branch_gain * (their largest magnitude).
+    # Where that bound is below the sample peak nothing can beat it: interpolate only
+    # the rest. The answer is the same as interpolating everything, found 3-10x faster
+    # on music, whose loudest moments are brief.
+    from scipy.ndimage import maximum_filter1d
+
+    nearby = maximum_filter1d(magnitude, size=2 * INTERPOLATOR_REACH + 1, mode="constant")
+    hot = nearby * (_branch_gain(factor) * (1 + 1e-6)) > peak  # margin: rounding
+    for first, last in _runs(hot, join=4 * INTERPOLATOR_REACH):
+        peak = max(peak, _interpolated_peak(x, first, last, factor=factor))
+    return peak
+
+
+@functools.lru_cache(maxsize=4)
+def _branch_gain(factor: int) -> float:
+    """Largest sum of absolute taps over the interpolator's polyphase branches."""
+    taps = _interpolation_filter(factor)
+    return max(float(np.abs(taps[p::factor]).sum()) for p in range(factor))
+
+
+def _runs(mask: np.ndarray, *, join: int) -> list[tuple[int, int]]:
+    """``(first, last)`` frame ranges where ``mask`` is True, joining gaps under ``join``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    runs: list[tuple[int, int]] = []
+    for first, last in zip(edges[::2], edges[1::2], strict=True):
+        if runs and first - runs[-1][1] < join:
+            runs[-1] = (runs[-1][0], int(last))
+        else:
+            runs.append((int(first), int(last)))
+    return runs
+
+
+def _interpolated_peak(x: np.ndarray, first: int, last: int, *, factor: int) -> float:
+    """Largest oversampled magnitude between frames ``first`` and ``last`` (exclusive).
+
+    Reads enough frames on each side for the interpolator to see exactly what it would
+    in the whole signal; at the signal's own ends it includes the ringing beyond them,
+    as :class:`TruePeakMeter` does.
+    """
+    from scipy.signal import upfirdn
+
+    frames = x.shape[1]
+    reach = INTERPOLATOR_REACH + 1
+    lo, hi = max(0, first - reach), min(frames, last + reach)
+    y = upfirdn(_interpolation_filter(factor), x[:, lo:hi].astype(np.float64), factor, axis=1)
+    # y[:, j] is the wave at frame lo + j / factor - INTERPOLATOR_REACH
+    start = 0 if first == 0 else (first - lo + INTERPOLATOR_REACH) * factor
+    stop = y.shape[1] if last == frames else (last - lo + INTERPOLATOR_REACH) * factor
+    return float(np.max(np.abs(y[:, start:stop])))
 
 
 def true_peak_envelope(samples: np.ndarray, *, sample_rate: int) -> np.ndarray:

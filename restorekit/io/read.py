@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from restorekit.audio import MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Audio
+from restorekit.audio import MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Audio, frozen
 from restorekit.errors import AudioFormatError, ParameterError
 from restorekit.io.headers import declared_data_bytes
 
@@ -292,7 +292,7 @@ def load(path: str | os.PathLike, *, sample_rate: int | None = None, mono: bool 
         samples[:, filled: filled + chunk.shape[1]] = chunk
         filled += chunk.shape[1]
     _check_finite(meta, samples, offset=first)
-    audio = Audio(_frozen(samples), meta.sample_rate, source=meta.path)
+    audio = Audio(frozen(samples), meta.sample_rate, source=meta.path)
     if mono:
         audio = audio.mono()
     if sample_rate is not None:
@@ -358,14 +358,6 @@ def _blocks_from_chunks(meta: AudioInfo, chunks: Iterator[np.ndarray], *, hop: i
         joined = pending[0] if len(pending) == 1 else np.concatenate(pending, axis=1)
         piece = joined[:, want_first - pending_start: want_last - pending_start]
         _check_finite(meta, piece, offset=want_first)
-        yield Block(audio=Audio(_frozen(piece), meta.sample_rate, source=meta.path),
+        yield Block(audio=Audio(frozen(piece), meta.sample_rate, source=meta.path),
                     start=want_first,
                     core=slice(core_first - want_first, core_last - want_first), index=index)
-
-
-def _frozen(samples: np.ndarray) -> np.ndarray:
-    """A read-only float32 array that owns its memory, which Audio takes without copying."""
-    if not samples.flags.owndata or not samples.flags.c_contiguous:
-        samples = samples.copy()
-    samples.flags.writeable = False
-    return samples
