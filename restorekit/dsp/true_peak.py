@@ -173,9 +173,8 @@ def true_peak(samples: np.ndarray, *, sample_rate: int) -> float:
     (True, 1.0)
     """
     x = np.asarray(samples)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = as_channels(x)  # integers and odd types: convert (and check) first
-    x = x if x.ndim == 2 else as_channels(x)
+    if x.ndim != 2 or not np.issubdtype(x.dtype, np.floating):
+        x = as_channels(x)  # 1-D, integer or odd input: convert and check as usual
     factor = _oversampling(check_sample_rate(sample_rate))
     if x.shape[1] == 0:
         return 0.0
