@@ -47,13 +47,15 @@ def _piano(f0: float, n: int, sample_rate: int, rng: np.random.Generator) -> np.
 def _karplus_strong(f0: float, n: int, sample_rate: int,
                     rng: np.random.Generator) -> np.ndarray:
     period = max(2, round(sample_rate / f0))
-    line = rng.uniform(-1, 1, period)
-    out = np.empty(n)
-    for start in range(0, n, period):
-        stop = min(start + period, n)
-        out[start:stop] = line[: stop - start]
-        # the two-point average is the string's loss filter; 0.996 its damping
-        line = 0.996 * 0.5 * (line + np.roll(line, -1))
+    out = np.zeros(n)
+    first = min(n, period + 1)
+    out[:first] = rng.uniform(-1, 1, first)
+    # y[n] = 0.996 * (y[n - P] + y[n - P - 1]) / 2: the two-point average is the string's
+    # loss filter. Every sample of one period depends only on earlier periods, so a whole
+    # period is computed at once.
+    for start in range(first, n, period):
+        now = np.arange(start, min(start + period, n))
+        out[now] = 0.996 * 0.5 * (out[now - period] + out[now - period - 1])
     return out
 
 

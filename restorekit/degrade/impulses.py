@@ -59,8 +59,12 @@ def peaks_inside(params: dict, peak_offset: np.ndarray, frames: int) -> dict:
             for k, v in params.items()}
 
 
-def _pulse(width: int, rise: float = 0.3) -> np.ndarray:
-    """A lopsided raised-cosine pulse: quick rise, slower fall, peak 1, ``width`` frames."""
+def _pulse(width: int, rise: float = 0.1) -> np.ndarray:
+    """A lopsided raised-cosine pulse: quick rise, slower fall, peak 1, ``width`` frames.
+
+    The default rise, a tenth of the width, gives the steep leading edge of a stylus
+    meeting a defect all at once; the fall is the groove wall's slower release.
+    """
     up = max(1, round(rise * width))
     down = max(1, width - up)
     return np.concatenate([0.5 - 0.5 * np.cos(np.pi * np.arange(up) / up),
@@ -75,6 +79,7 @@ class Clicks(Degradation):
     ``scratch_fraction`` of events that are scratches. After the body the stylus and
     cartridge ring at ``ringing_hz`` and die away over ``ringing_decay_ms``. Real clicks
     lean to one polarity (the defect is a bump or a pit), set by ``positive_fraction``.
+    Bodies rise steeply (a tenth of their width) and fall slowly.
 
     Truth events: ``start`` (first frame), ``position`` (frame of the peak), ``width``
     (body, frames), ``length`` (body + ringing, frames), ``peak``, ``polarity``,

@@ -1,0 +1,20 @@
+"""Analysis of recordings: what clicks, noise and band-limits a transfer holds.
+
+==================  =============================================================
+module              what
+==================  =============================================================
+``impulses``        detect_impulses (AR-residual and derivative detectors)
+``events``          ImpulseEvents, the table of detected clicks
+``profile``         ImpulseProfile: rates, amplitudes, intervals, emphasis figures
+``noise``           quiet segments, noise floor, hum, rumble, bandwidth, clipping
+``report``          analyze_file (profile + noise + picture), analyze_folder (tables)
+==================  =============================================================
+"""
+
+from restorekit.analysis.events import ImpulseEvents
+from restorekit.analysis.impulses import detect_impulses
+from restorekit.analysis.profile import ImpulseProfile
+from restorekit.analysis.report import FileAnalysis, analyze_file, analyze_folder
+
+__all__ = ["ImpulseEvents", "detect_impulses", "ImpulseProfile", "FileAnalysis",
+           "analyze_file", "analyze_folder"]
