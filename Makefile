@@ -30,6 +30,7 @@ demo: $(STAMP)
 	$(VENV)/bin/restorekit degrade $(DEMO) $(DAMAGED) --preset default --seed 7 \
 	  --truth test_audio/demo/example_degraded_truth.json --overwrite
 	$(VENV)/bin/restorekit info $(DEMO) $(DAMAGED)
+	$(VENV)/bin/restorekit analyze $(DAMAGED)
 
 # pytest exits 5 when it collects no test; that is reported, not hidden.
 test: $(STAMP)
