@@ -25,6 +25,7 @@ import numpy as np
 from restorekit.analysis.events import ImpulseEvents
 from restorekit.audio import Audio
 from restorekit.dsp.ar import ar_residual, fit_ar_blocks, lsar_interpolate
+from restorekit.dsp.arrays import true_runs
 from restorekit.errors import ParameterError
 
 __all__ = ["detect_impulses", "METHODS"]
@@ -99,18 +100,6 @@ def _blocks(frames: int, coefficients: np.ndarray, block: int):
         yield a, i * block, frames if i == count - 1 else (i + 1) * block
 
 
-def _runs(mask: np.ndarray, *, bridge: int) -> list[tuple[int, int]]:
-    """``(first, last_exclusive)`` of True runs, joining runs closer than ``bridge``."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    runs: list[tuple[int, int]] = []
-    for first, last in zip(edges[::2], edges[1::2], strict=True):
-        if runs and first - runs[-1][1] < bridge:
-            runs[-1] = (runs[-1][0], int(last))
-        else:
-            runs.append((int(first), int(last)))
-    return runs
-
-
 def impulse_estimate(x: np.ndarray, spans: list[tuple[int, int]], coefficients: np.ndarray,
                      *, block: int) -> np.ndarray:
     """The impulses alone: ``x`` minus its LSAR interpolation over ``spans`` (else 0)."""
@@ -161,7 +150,7 @@ def _channel_events(x: np.ndarray, *, method: str, threshold: float, order: int,
         stat = derivative_statistic(x, block=block)
     else:
         stat = ar_statistic(x, coefficients, block=block)
-    spans = _runs(stat > threshold, bridge=max(2, order // 2))
+    spans = true_runs(stat > threshold, join=max(2, order // 2))
     if method == "both":
         # keep the AR detections whose steepness the derivative detector confirms
         confirm = derivative_statistic(x, block=block)

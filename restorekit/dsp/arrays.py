@@ -13,7 +13,7 @@ import numpy as np
 from restorekit.audio import MAX_CHANNELS
 from restorekit.errors import ParameterError
 
-__all__ = ["as_channels", "like_input", "check_channels"]
+__all__ = ["as_channels", "like_input", "check_channels", "true_runs"]
 
 
 def as_channels(samples: object, *, name: str = "samples") -> np.ndarray:
@@ -55,3 +55,18 @@ def check_channels(channels: object) -> int:
         raise ParameterError(f"channels must be an integer from 1 to {MAX_CHANNELS}, got "
                              f"{channels!r}.")
     return int(channels)
+
+
+def true_runs(mask: np.ndarray, *, join: int = 1) -> list[tuple[int, int]]:
+    """``(first, last_exclusive)`` of each run of True in ``mask``.
+
+    Runs separated by fewer than ``join`` False samples are joined into one.
+    """
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    runs: list[tuple[int, int]] = []
+    for first, last in zip(edges[::2], edges[1::2], strict=True):
+        if runs and first - runs[-1][1] < join:
+            runs[-1] = (runs[-1][0], int(last))
+        else:
+            runs.append((int(first), int(last)))
+    return runs

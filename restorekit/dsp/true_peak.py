@@ -22,7 +22,7 @@ import functools
 import numpy as np
 
 from restorekit.audio import check_sample_rate
-from restorekit.dsp.arrays import as_channels, check_channels
+from restorekit.dsp.arrays import as_channels, check_channels, true_runs
 from restorekit.errors import ParameterError
 
 __all__ = ["true_peak", "true_peak_envelope", "TruePeakMeter"]
@@ -194,7 +194,7 @@ def true_peak(samples: np.ndarray, *, sample_rate: int) -> float:
 
     nearby = maximum_filter1d(magnitude, size=2 * INTERPOLATOR_REACH + 1, mode="constant")
     hot = nearby * (_branch_gain(factor) * (1 + 1e-6)) > peak  # margin: rounding
-    for first, last in _runs(hot, join=4 * INTERPOLATOR_REACH):
+    for first, last in true_runs(hot, join=4 * INTERPOLATOR_REACH):
         peak = max(peak, _interpolated_peak(x, first, last, factor=factor))
     return peak
 
@@ -204,18 +204,6 @@ def _branch_gain(factor: int) -> float:
     """Largest sum of absolute taps over the interpolator's polyphase branches."""
     taps = _interpolation_filter(factor)
     return max(float(np.abs(taps[p::factor]).sum()) for p in range(factor))
-
-
-def _runs(mask: np.ndarray, *, join: int) -> list[tuple[int, int]]:
-    """``(first, last)`` frame ranges where ``mask`` is True, joining gaps under ``join``."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    runs: list[tuple[int, int]] = []
-    for first, last in zip(edges[::2], edges[1::2], strict=True):
-        if runs and first - runs[-1][1] < join:
-            runs[-1] = (runs[-1][0], int(last))
-        else:
-            runs.append((int(first), int(last)))
-    return runs
 
 
 def _interpolated_peak(x: np.ndarray, first: int, last: int, *, factor: int) -> float:

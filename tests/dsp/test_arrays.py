@@ -1,0 +1,12 @@
+import numpy as np
+
+from restorekit.dsp.arrays import true_runs
+
+
+def test_true_runs_finds_and_joins_runs():
+    mask = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1], bool)
+    assert true_runs(mask) == [(1, 3), (5, 6), (7, 10)]
+    assert true_runs(mask, join=2) == [(1, 3), (5, 10)]
+    assert true_runs(mask, join=3) == [(1, 10)]
+    assert true_runs(np.zeros(5, bool)) == []
+    assert true_runs(np.ones(3, bool)) == [(0, 3)]
