@@ -79,7 +79,23 @@ def _hat(n: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     return noise * np.exp(-np.arange(n) / (0.02 * sample_rate))
 
 
-def _add(track: np.ndarray, sound: np.ndarray, at: int, gain: float) -> None:
+def _add(track: np.ndarray, sound: np.ndarray, at: int, gain: float, *,
+         sample_rate: int) -> None:
+    """Mix ``sound`` in at frame ``at``, its ends eased by 0.5 ms / 5 ms cosine ramps.
+
+    A note cut off mid-wave is a step: a click in the "clean" music. Real instruments
+    neither start nor stop within a sample, so neither do these.
+    """
+    sound = sound.copy()
+    for ramp, end in ((round(0.0005 * sample_rate), "start"), (round(0.005 * sample_rate),
+                                                                "stop")):
+        ramp = min(ramp, sound.size // 2)
+        if ramp:
+            shape = 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
+            if end == "start":
+                sound[:ramp] *= shape
+            else:
+                sound[-ramp:] *= shape[::-1]
     stop = min(track.shape[-1], at + sound.shape[-1])
     if at < stop:
         track[at:stop] += gain * sound[: stop - at]
@@ -123,14 +139,16 @@ def synthesize_music(*, sample_rate: int, duration: float, rng: np.random.Genera
         chord = _PROGRESSION[bar % len(_PROGRESSION)]
         length = min(4 * beat, n - start)
         for note in chord:
-            _add(tracks["pad"], _pad(_hz(note), length, rate), start, 0.05)
+            _add(tracks["pad"], _pad(_hz(note), length, rate), start, 0.05, sample_rate=rate)
         for b in range(4):
             at = start + b * beat
             note = chord[b % 3] + 12
-            _add(tracks["piano"], _piano(_hz(note), 2 * beat, rate, rng), at, 0.3)
-            _add(tracks["bass"], _karplus_strong(_hz(chord[0] - 24), beat, rate, rng), at, 0.4)
-            _add(tracks["drums"], _kick(beat, rate), at, 0.6 if b % 2 == 0 else 0.0)
-            _add(tracks["drums"], _hat(beat // 4, rate, rng), at + beat // 2, 0.15)
+            sounds = [("piano", _piano(_hz(note), 2 * beat, rate, rng), at, 0.3),
+                      ("bass", _karplus_strong(_hz(chord[0] - 24), beat, rate, rng), at, 0.4),
+                      ("drums", _kick(beat, rate), at, 0.6 if b % 2 == 0 else 0.0),
+                      ("drums", _hat(beat // 4, rate, rng), at + beat // 2, 0.15)]
+            for name, sound, when, gain in sounds:
+                _add(tracks[name], sound, when, gain, sample_rate=rate)
     pans = {"piano": -0.4, "bass": 0.0, "pad": 0.5, "drums": 0.1}
     if channels == 1:
         mix = sum(tracks.values())[np.newaxis, :]

@@ -75,7 +75,14 @@ def ar_statistic(x: np.ndarray, coefficients: np.ndarray, *, block: int) -> np.n
         # start the filter `order` samples early so it has history at the block's edge
         lead = min(order, first)
         residual[first:last] = ar_residual(x[first - lead: last], a)[lead:]
-    return np.abs(residual) / _robust_scale(residual, block)
+    # Synthetic or very clean tones are predicted almost perfectly, and their tiny
+    # residual would make any slight change of the music look like a click: the scale is
+    # never taken below _RESIDUAL_FLOOR_DB under the music's own level.
+    floor = _robust_scale(x, block) * 10 ** (_RESIDUAL_FLOOR_DB / 20)
+    return np.abs(residual) / np.maximum(_robust_scale(residual, block), floor)
+
+
+_RESIDUAL_FLOOR_DB = -30.0
 
 
 def derivative_statistic(x: np.ndarray, *, block: int) -> np.ndarray:
