@@ -167,7 +167,14 @@ def _channel_events(x: np.ndarray, *, method: str, threshold: float, order: int,
         return None
     spans = _click_extents(x, spans, coefficients, block=block, sample_rate=sample_rate)
     impulse = impulse_estimate(x, spans, coefficients, block=block)
-    return _describe(impulse, spans, stat, sample_rate=sample_rate)
+    rows = _describe(impulse, spans, stat, sample_rate=sample_rate)
+    # a "click" a thousandth of full scale or less is a digital artefact of near silence
+    # (gating, dither, codec noise), not damage anyone hears
+    keep = rows["peak"] >= MIN_PEAK
+    return {k: v[keep] for k, v in rows.items()} if keep.any() else None
+
+
+MIN_PEAK = 10 ** (-60 / 20)  # -60 dBFS
 
 
 def _click_extents(x: np.ndarray, spans: list[tuple[int, int]], coefficients: np.ndarray,
@@ -219,7 +226,9 @@ def detect_impulses(audio: Audio, *, method: str = "ar", sensitivity: float = 1.
     -------
     ImpulseEvents
         Per-channel events (``channel`` 0, 1, ...); use :meth:`ImpulseEvents.joint`
-        for one row per click across channels.
+        for one row per click across channels. Impulses whose estimated peak is below
+        ``MIN_PEAK`` (-60 dBFS) are left out: at that level they are artefacts of near
+        silence, not audible damage.
     """
     _check(method, sensitivity, order, block_ms)
     if not isinstance(audio, Audio):

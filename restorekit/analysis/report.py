@@ -210,7 +210,7 @@ _TABLE_FIELDS = ("rate_per_s", "mean_amplitude", "max_amplitude", "mean_interval
 
 def analyze_folder(root: str | os.PathLike, analyses: list[FileAnalysis], *,
                    out_dir: str | os.PathLike | None = None) -> tuple[Path, Path]:
-    """Write ``impulse_profiles.md`` and ``.csv``: a row per file, genre, genre means.
+    """Write ``<folder>_impulse_profiles.md`` and ``.csv``: a row per file, genre, means.
 
     The genre is the name of the file's first folder below ``root`` (``opera``,
     ``jazz``, ``classical`` in ``test_audio/``), or ``-`` for files directly in it.
@@ -227,23 +227,28 @@ def analyze_folder(root: str | os.PathLike, analyses: list[FileAnalysis], *,
                      **{k: getattr(analysis.profile, k) for k in _TABLE_FIELDS}})
     genres = sorted({r["genre"] for r in rows})
     means = [{"file": f"mean of {g}", "genre": g, "duration_s": "",
-              **{k: float(np.nanmean([r[k] for r in rows if r["genre"] == g]))
+              **{k: _finite_mean([r[k] for r in rows if r["genre"] == g])
                  for k in _TABLE_FIELDS}} for g in genres]
     header = ["file", "genre", "duration_s", *_TABLE_FIELDS]
     text = _io.StringIO()
     writer = csv.DictWriter(text, fieldnames=header)
     writer.writeheader()
     writer.writerows(rows + means)
-    csv_path = folder / "impulse_profiles.csv"
+    csv_path = folder / f"{root.name}_impulse_profiles.csv"
     with atomic_path(csv_path) as tmp:
         tmp.write_text(text.getvalue())
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows + means:
         lines.append("| " + " | ".join(_cell(row[k]) for k in header) + " |")
-    md_path = folder / "impulse_profiles.md"
+    md_path = folder / f"{root.name}_impulse_profiles.md"
     with atomic_path(md_path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
     return md_path, csv_path
+
+
+def _finite_mean(values: list[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
 
 
 def _cell(value) -> str:

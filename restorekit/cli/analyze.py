@@ -26,7 +26,7 @@ def analyze(
 
     For each file: prints the impulse statistics and noise analysis, and writes
     <stem>_impulse_profile.json and <stem>_impulse_analysis.png. For each folder, also
-    impulse_profiles.md and .csv with a row per file, its genre (the sub-folder name) and
+    <folder>_impulse_profiles.md and .csv with a row per file, its genre (the sub-folder name) and
     per-genre means. Files that fail are reported and the rest go on (exit status 2).
     """
     from restorekit.analysis.report import analyze_file, analyze_folder, audio_files

@@ -52,8 +52,8 @@ def test_cli_analyze_folder_writes_a_genre_table(damaged_file, tmp_path, capsys)
     root = path.parent.parent
     assert main(["analyze", str(root), "--out-dir", str(tmp_path), "--no-plot"]) == 0
     out = capsys.readouterr().out
-    assert "Impulses per second:" in out and "impulse_profiles.md" in out
-    table = (tmp_path / "impulse_profiles.md").read_text()
+    assert "Impulses per second:" in out and f"{root.name}_impulse_profiles.md" in out
+    table = (tmp_path / f"{root.name}_impulse_profiles.md").read_text()
     assert "jazz/take1.flac" in table and "mean of jazz" in table
     record = json.loads((tmp_path / "take1_impulse_profile.json").read_text())
     assert record["count"] > 0
