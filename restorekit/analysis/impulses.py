@@ -96,8 +96,9 @@ def derivative_statistic(x: np.ndarray, *, block: int) -> np.ndarray:
     second = np.zeros(x.size)
     second[1:-1] = x[2:] - 2 * x[1:-1] + x[:-2]
     deviation = x - median_filter(x, size=5, mode="nearest")
-    return 0.5 * (np.abs(second) / _robust_scale(second, block)
-                  + np.abs(deviation) / _robust_scale(deviation, block))
+    floor = _robust_scale(x, block) * 10 ** (_RESIDUAL_FLOOR_DB / 20)
+    return 0.5 * (np.abs(second) / np.maximum(_robust_scale(second, block), floor)
+                  + np.abs(deviation) / np.maximum(_robust_scale(deviation, block), floor))
 
 
 def _blocks(frames: int, coefficients: np.ndarray, block: int):
