@@ -8,13 +8,16 @@ module              what
 ``profile``         ImpulseProfile: rates, amplitudes, intervals, emphasis figures
 ``noise``           quiet segments, noise floor, hum, rumble, bandwidth, clipping
 ``report``          analyze_file (profile + noise + picture), analyze_folder (tables)
+``fit``             fit_to_profile, compare_synthetic_vs_real
 ==================  =============================================================
 """
 
 from restorekit.analysis.events import ImpulseEvents
+from restorekit.analysis.fit import Comparison, compare_synthetic_vs_real, fit_to_profile
 from restorekit.analysis.impulses import detect_impulses
 from restorekit.analysis.profile import ImpulseProfile
 from restorekit.analysis.report import FileAnalysis, analyze_file, analyze_folder
 
 __all__ = ["ImpulseEvents", "detect_impulses", "ImpulseProfile", "FileAnalysis",
-           "analyze_file", "analyze_folder"]
+           "analyze_file", "analyze_folder", "fit_to_profile", "compare_synthetic_vs_real",
+           "Comparison"]

@@ -1,0 +1,55 @@
+"""fit_to_profile and compare_synthetic_vs_real, on a 'real' file whose truth we know."""
+
+import numpy as np
+import pytest
+
+from restorekit.analysis.fit import (
+    _log_uniform_range,
+    compare_synthetic_vs_real,
+    fit_to_profile,
+)
+from restorekit.degrade import simulate_vinyl_artifacts
+from restorekit.errors import ParameterError
+from restorekit.io import save
+from restorekit.synth import synthesize_music
+
+RATE = 22050
+
+
+def test_log_uniform_range_inverts_the_quantiles():
+    lo, hi = _log_uniform_range(0.1 * 5**0.1, 0.1 * 5**0.9)
+    assert (lo, hi) == pytest.approx((0.1, 0.5))
+
+
+@pytest.fixture(scope="module")
+def real_like(tmp_path_factory):
+    """A stand-in for a real transfer: music damaged with known parameters."""
+    music = synthesize_music(sample_rate=RATE, duration=12.0, rng=np.random.default_rng(7))
+    damaged = simulate_vinyl_artifacts(music, rng=np.random.default_rng(8), impulse_rate=8.0,
+                                       impulse_amplitude=(0.15, 0.6),
+                                       surface_noise_level=0.005, crackle_level=0.002)
+    path = save(damaged.audio, tmp_path_factory.mktemp("real") / "transfer.wav")
+    return path, damaged
+
+
+def test_fitted_damage_reads_like_the_real_one(real_like):
+    path, _ = real_like
+    clean = synthesize_music(sample_rate=RATE, duration=12.0, rng=np.random.default_rng(9))
+    comparison = compare_synthetic_vs_real(path, clean, RATE, rng=np.random.default_rng(1),
+                                           verbose=False)
+    rows = {name: diff for name, _, _, diff in comparison.rows()}
+    assert abs(rows["Impulses per second"]) < 0.25
+    assert abs(rows["Mean amplitude"]) < 0.25
+    assert comparison.lines()[0] == "COMPARISON: Real vs Synthetic"
+    assert 0 < comparison.parameters["impulse_rate"] < 40
+
+
+def test_fit_needs_impulses():
+    from restorekit.analysis import ImpulseEvents, ImpulseProfile
+    from restorekit.analysis.profile import BandEnergy
+
+    clean = synthesize_music(sample_rate=RATE, duration=2.0, rng=np.random.default_rng(0))
+    events = ImpulseEvents.empty(sample_rate=RATE, frames=clean.frames, channels=2)
+    empty = ImpulseProfile.from_events(events, BandEnergy(), method="ar")
+    with pytest.raises(ParameterError, match="no impulses"):
+        fit_to_profile(empty, clean=clean, rng=np.random.default_rng(0))
