@@ -16,7 +16,7 @@ import numpy as np
 from restorekit.errors import ParameterError
 
 __all__ = ["Audio", "MIN_SAMPLE_RATE", "MAX_SAMPLE_RATE", "MAX_CHANNELS", "check_sample_rate",
-           "frozen"]
+           "check_seconds", "frozen"]
 
 MIN_SAMPLE_RATE = 1_000
 MAX_SAMPLE_RATE = 768_000
@@ -38,6 +38,18 @@ def check_sample_rate(sample_rate: object, *, name: str = "sample_rate") -> int:
         raise ParameterError(f"{name} must be between {MIN_SAMPLE_RATE} and "
                              f"{MAX_SAMPLE_RATE} Hz, got {rate} Hz.")
     return rate
+
+
+def check_seconds(value: object, *, name: str) -> float:
+    """Return ``value`` as a float number of seconds, or raise :class:`ParameterError`.
+
+    Accepts finite numbers from 0 up; booleans and non-numbers are refused.
+    """
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+            or not np.isfinite(value) or value < 0):
+        raise ParameterError(f"{name} must be a non-negative number of seconds, got "
+                             f"{value!r}.")
+    return float(value)
 
 
 def frozen(samples: np.ndarray) -> np.ndarray:
@@ -181,10 +193,7 @@ class Audio:
         Times are rounded to the nearest frame; ``stop`` past the end is clipped.
         """
         stop = self.duration if stop is None else stop
-        for name, value in (("start", start), ("stop", stop)):
-            if not np.isfinite(value) or value < 0:
-                raise ParameterError(f"{name} must be a non-negative number of seconds, "
-                                     f"got {value!r}.")
+        start, stop = check_seconds(start, name="start"), check_seconds(stop, name="stop")
         first = round(start * self.sample_rate)
         last = min(round(stop * self.sample_rate), self.frames)
         if first >= last:

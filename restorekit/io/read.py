@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from restorekit.audio import MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Audio, frozen
+from restorekit.audio import (
+    MAX_CHANNELS,
+    MAX_SAMPLE_RATE,
+    MIN_SAMPLE_RATE,
+    Audio,
+    check_seconds,
+    frozen,
+)
 from restorekit.errors import AudioFormatError, ParameterError
 from restorekit.io.headers import declared_data_bytes
 
@@ -191,11 +198,9 @@ def _reason(error: Exception) -> str:
 
 
 def _frame_range(meta: AudioInfo, start: float, duration: float | None) -> tuple[int, int]:
-    for name, value in (("start", start), ("duration", duration)):
-        if value is not None and (isinstance(value, bool) or not np.isfinite(value)
-                                  or value < 0):
-            raise ParameterError(f"{name} must be a non-negative number of seconds, got "
-                                 f"{value!r}.")
+    check_seconds(start, name="start")
+    if duration is not None:
+        check_seconds(duration, name="duration")
     first = round(start * meta.sample_rate)
     if first >= meta.frames:
         raise ParameterError(f"start={start} s is past the end of {meta.path} "
@@ -321,10 +326,8 @@ def blocks(path: str | os.PathLike, *, block_seconds: float,
         Concatenating ``block.core_samples`` over all blocks gives the file exactly.
     """
     meta = info(path)
-    for name, value in (("block_seconds", block_seconds), ("overlap_seconds", overlap_seconds)):
-        if isinstance(value, bool) or not np.isfinite(value) or value < 0:
-            raise ParameterError(f"{name} must be a non-negative number of seconds, got "
-                                 f"{value!r}.")
+    check_seconds(block_seconds, name="block_seconds")
+    check_seconds(overlap_seconds, name="overlap_seconds")
     hop = round(block_seconds * meta.sample_rate)
     context = round(overlap_seconds * meta.sample_rate)
     if hop < 1:
