@@ -33,7 +33,11 @@ import numpy as np  # noqa: E402
 from report import update_section  # noqa: E402
 
 from restorekit.analysis import detect_impulses  # noqa: E402
-from restorekit.analysis.impulses import METHODS  # noqa: E402
+from restorekit.analysis.impulses import (  # noqa: E402
+    METHODS,
+    block_residual,
+    robust_scale,
+)
 from restorekit.degrade import PRESETS, simulate_vinyl_artifacts  # noqa: E402
 from restorekit.dsp.ar import fit_ar_blocks  # noqa: E402
 from restorekit.metrics import click_precision, click_recall  # noqa: E402
@@ -50,21 +54,10 @@ def clear_clicks(damaged) -> np.ndarray:
     scale = np.zeros(x.shape[1])
     for channel in x:
         coefficients = fit_ar_blocks(channel, order=24, block=block)
-        scale = np.maximum(scale, _block_scale(channel, coefficients, block))
+        residual = block_residual(channel, coefficients, block=block)
+        scale = np.maximum(scale, robust_scale(residual, block))
     peak = clicks["peak"] * damaged.truth.params["gain"]
     return clicks["position"][peak >= 3 * scale[clicks["position"]]]
-
-
-def _block_scale(x, coefficients, block):
-    from restorekit.analysis.impulses import _blocks, _robust_scale
-    from restorekit.dsp.ar import ar_residual
-
-    order = coefficients.shape[1] - 1
-    residual = np.empty(x.size)
-    for a, first, last in _blocks(x.size, coefficients, block):
-        lead = min(order, first)
-        residual[first:last] = ar_residual(x[first - lead: last], a)[lead:]
-    return _robust_scale(residual, block)
 
 
 def main() -> None:

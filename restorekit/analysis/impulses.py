@@ -46,7 +46,7 @@ def _check(method: str, sensitivity: float, order: int, block_ms: float) -> None
         raise ParameterError(f"block_ms must be from 5 to 2000 ms, got {block_ms!r}.")
 
 
-def _robust_scale(values: np.ndarray, block: int) -> np.ndarray:
+def robust_scale(values: np.ndarray, block: int) -> np.ndarray:
     """Per-sample robust standard deviation of ``values``, from blockwise medians.
 
     Each block of ``block`` samples gets ``1.4826 * median(|values|)``; blocks are
@@ -63,11 +63,11 @@ def _robust_scale(values: np.ndarray, block: int) -> np.ndarray:
     return np.maximum(_MAD_TO_SIGMA * scale, floor)
 
 
-def ar_statistic(x: np.ndarray, coefficients: np.ndarray, *, block: int) -> np.ndarray:
-    """|prediction error| / robust scale, per sample, for one channel.
+def block_residual(x: np.ndarray, coefficients: np.ndarray, *, block: int) -> np.ndarray:
+    """Prediction error of one channel, each block filtered with its own AR model.
 
-    ``coefficients`` holds one AR model per block of ``block`` samples
-    (:func:`restorekit.dsp.ar.fit_ar_blocks`); each block is filtered with its own.
+    ``coefficients`` holds one model per block of ``block`` samples
+    (:func:`restorekit.dsp.ar.fit_ar_blocks`).
     """
     order = coefficients.shape[1] - 1
     residual = np.empty(x.size)
@@ -75,11 +75,17 @@ def ar_statistic(x: np.ndarray, coefficients: np.ndarray, *, block: int) -> np.n
         # start the filter `order` samples early so it has history at the block's edge
         lead = min(order, first)
         residual[first:last] = ar_residual(x[first - lead: last], a)[lead:]
+    return residual
+
+
+def ar_statistic(x: np.ndarray, coefficients: np.ndarray, *, block: int) -> np.ndarray:
+    """|prediction error| / robust scale, per sample, for one channel."""
+    residual = block_residual(x, coefficients, block=block)
     # Synthetic or very clean tones are predicted almost perfectly, and their tiny
     # residual would make any slight change of the music look like a click: the scale is
     # never taken below _RESIDUAL_FLOOR_DB under the music's own level.
-    floor = _robust_scale(x, block) * 10 ** (_RESIDUAL_FLOOR_DB / 20)
-    return np.abs(residual) / np.maximum(_robust_scale(residual, block), floor)
+    floor = robust_scale(x, block) * 10 ** (_RESIDUAL_FLOOR_DB / 20)
+    return np.abs(residual) / np.maximum(robust_scale(residual, block), floor)
 
 
 _RESIDUAL_FLOOR_DB = -30.0
@@ -96,9 +102,9 @@ def derivative_statistic(x: np.ndarray, *, block: int) -> np.ndarray:
     second = np.zeros(x.size)
     second[1:-1] = x[2:] - 2 * x[1:-1] + x[:-2]
     deviation = x - median_filter(x, size=5, mode="nearest")
-    floor = _robust_scale(x, block) * 10 ** (_RESIDUAL_FLOOR_DB / 20)
-    return 0.5 * (np.abs(second) / np.maximum(_robust_scale(second, block), floor)
-                  + np.abs(deviation) / np.maximum(_robust_scale(deviation, block), floor))
+    floor = robust_scale(x, block) * 10 ** (_RESIDUAL_FLOOR_DB / 20)
+    return 0.5 * (np.abs(second) / np.maximum(robust_scale(second, block), floor)
+                  + np.abs(deviation) / np.maximum(robust_scale(deviation, block), floor))
 
 
 def _blocks(frames: int, coefficients: np.ndarray, block: int):
