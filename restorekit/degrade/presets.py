@@ -123,16 +123,8 @@ def simulate_vinyl_artifacts(audio: Audio, *, rng: np.random.Generator,
                                    surface_noise_level=surface_noise_level,
                                    crackle_level=crackle_level, **more)
     truth = Truth("vinyl", rng_state=rng.bit_generator.state)
-    music = audio
-    for part in response:
-        step = part(music, rng)
-        music = step.audio
-        truth.children.append(step.truth)
-    damaged = music
-    for part in damage:
-        step = part(damaged, rng)
-        damaged = step.audio
-        truth.children.append(step.truth)
+    music = _run(response, audio, rng, truth)
+    damaged = _run(damage, music, rng, truth)
     ceiling = 10 ** (headroom_db / 20)
     peak = true_peak(damaged.samples, sample_rate=damaged.sample_rate)
     gain = min(1.0, ceiling / peak) if peak > 0 else 1.0
@@ -145,6 +137,16 @@ def simulate_vinyl_artifacts(audio: Audio, *, rng: np.random.Generator,
     g = np.float32(gain)
     return Degraded(damaged.with_samples(damaged.samples * g),
                     music.with_samples(music.samples * g), truth.scaled(gain))
+
+
+def _run(parts: list[Degradation], audio: Audio, rng: np.random.Generator,
+         truth: Truth) -> Audio:
+    """Apply ``parts`` in order, recording each one's truth under ``truth``."""
+    for part in parts:
+        step = part(audio, rng)
+        audio = step.audio
+        truth.children.append(step.truth)
+    return audio
 
 
 def random_severity(rng: np.random.Generator) -> dict[str, Any]:
