@@ -2,39 +2,79 @@
 
 :func:`fit_to_profile` turns a measured :class:`ImpulseProfile` into keyword arguments for
 :func:`restorekit.degrade.simulate_vinyl_artifacts`. It starts from the profile's own
-numbers (rate, amplitude quantiles, polarity) and then calibrates on clean music: it
-damages the music with the candidate parameters, profiles the result with the same
-detector, and corrects the rate and amplitudes by the ratio of what it asked for to what
-the detector saw. Comparing like with like — detected against detected — cancels the
-detector's own misses and biases.
+numbers and then calibrates on clean music: it damages the music with the candidate
+parameters, profiles the result with the same detector, and corrects each parameter by
+how far what the detector saw is from the real profile. Comparing like with like —
+detected against detected — cancels the detector's own misses and biases. Every
+calibration round renders with the same seed (common random numbers), so the rounds
+differ only by the parameters and the corrections converge instead of chasing noise.
+
+What is corrected, in log space:
+
+- the click rate, by the ratio of rates;
+- the amplitude range (log-uniform), its top by the ratio of maxima and its centre by
+  the ratio of means;
+- the click shape: broader bodies put energy in the 0.5–2 kHz band and take it from
+  above 2 kHz; stronger ringing (at 2–6 kHz) adds above 2 kHz. Their measured effect
+  on the two emphasis figures (a 2x2 sensitivity matrix) is inverted each round;
+- the surface hiss, by the ratio of the power above 2 kHz beside the impulses (what
+  the emphasis figures divide by).
+
+A few Levenberg-Marquardt rounds with a finite-difference Jacobian then polish all of
+them together, as their effects on the five figures are coupled.
+:mod:`restorekit.analysis.comparison` prepares the clean music and compares.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from restorekit.analysis.events import ImpulseEvents
 from restorekit.analysis.impulses import detect_impulses
 from restorekit.analysis.profile import ImpulseProfile, band_energy
 from restorekit.audio import Audio
 from restorekit.errors import ParameterError
 
-__all__ = ["fit_to_profile", "profile_audio", "compare_synthetic_vs_real", "Comparison"]
+__all__ = ["fit_to_profile", "profile_audio", "measure", "Measured", "render_fitted",
+           "COMPARED"]
 
-_COMPARED = (("Impulses per second", "rate_per_s"), ("Mean amplitude", "mean_amplitude"),
+#: The figures a fit is judged on: (printed label, ImpulseProfile field).
+COMPARED = (("Impulses per second", "rate_per_s"), ("Mean amplitude", "mean_amplitude"),
              ("Max amplitude", "max_amplitude"), ("High-freq emphasis (>2kHz)", "hf_emphasis"),
              ("Mid-freq emphasis (0.5-2kHz)", "mid_emphasis"))
+# d log(emphasis) / d log(shape knob), measured on the synthesised music (rows: mid,
+# high; columns: click width scale, ringing level). Only its rough size and signs
+# matter: each round re-measures where it stands.
+_SENSITIVITY = np.array([[0.23, -0.04], [-0.34, 0.11]])
+_WIDTH_MS = (0.05, 3.0)  # the generator's click widths at width scale 1
+_SCALE_LIMITS = (0.2, 6.0)  # keeps widths within the generator's 0.01-20 ms
+_RINGING_LIMITS = (0.005, 0.9)
 
 
-def profile_audio(audio: Audio, *, method: str = "ar", sensitivity: float = 1.0,
-                  source: str = "") -> ImpulseProfile:
+@dataclass(frozen=True)
+class Measured:
+    """What the detector finds in one piece of audio, and the level beside the impulses."""
+
+    profile: ImpulseProfile
+    events: ImpulseEvents
+    background_hf: float  # mean power above 2 kHz in the windows beside the impulses
+
+
+def measure(audio: Audio, *, method: str = "ar", source: str = "") -> Measured:
     """Detect and profile the impulses of audio already in memory."""
-    events = detect_impulses(audio, method=method, sensitivity=sensitivity).joint()
+    events = detect_impulses(audio, method=method).joint()
     energy = band_energy(audio.samples, events.position, sample_rate=audio.sample_rate)
-    return ImpulseProfile.from_events(events, energy, method=method, source=source)
+    windows = energy.background_windows["hf"]
+    return Measured(ImpulseProfile.from_events(events, energy, method=method, source=source),
+                    events, energy.background["hf"] / windows if windows else float("nan"))
+
+
+def profile_audio(audio: Audio, *, method: str = "ar", source: str = "") -> ImpulseProfile:
+    """The :class:`ImpulseProfile` of audio already in memory."""
+    return measure(audio, method=method, source=source).profile
 
 
 def _log_uniform_range(q10: float, q90: float) -> tuple[float, float]:
@@ -51,23 +91,159 @@ def _start(profile: ImpulseProfile) -> dict[str, Any]:
     return {"impulse_rate": max(profile.rate_per_s, 0.01),
             "impulse_amplitude": (min(lo, hi), hi),
             "positive_fraction": float(np.clip(profile.positive_fraction, 0, 1))
-            if np.isfinite(profile.positive_fraction) else 0.5}
+            if np.isfinite(profile.positive_fraction) else 0.5,
+            "click_width_ms": _WIDTH_MS, "ringing_level": (0.2, 0.6)}
 
 
-def fit_to_profile(profile: ImpulseProfile, *, clean: Audio, rng: np.random.Generator,
-                   iterations: int = 3, **fixed: Any) -> dict[str, Any]:
+def render_fitted(clean: Audio, parameters: dict[str, Any], *, seed: int,
+                  cutoff_hz: float | None = None) -> Audio:
+    """``clean`` damaged by ``simulate_vinyl_artifacts(**parameters)``, then band-limited.
+
+    ``cutoff_hz`` low-passes the result, as a transfer's band limit (the disc, the
+    pickup, a lossy copy) shapes its clicks as much as its music.
+    """
+    from restorekit.degrade import simulate_vinyl_artifacts
+
+    damaged = simulate_vinyl_artifacts(clean, rng=np.random.default_rng(seed),
+                                       **parameters).audio
+    if cutoff_hz is None or cutoff_hz >= 0.45 * clean.sample_rate:
+        return damaged
+    from scipy.signal import butter, sosfiltfilt
+
+    sos = butter(8, cutoff_hz, fs=clean.sample_rate, output="sos")
+    return damaged.with_samples(sosfiltfilt(sos, damaged.samples, axis=-1).astype(np.float32))
+
+
+def _ratio(real: float, seen: float) -> float:
+    """real / seen in log space, 0 where either is not a positive number."""
+    if not (np.isfinite(real) and np.isfinite(seen) and real > 0 and seen > 0):
+        return 0.0
+    return float(np.log(real / seen))
+
+
+def _update(params: dict[str, Any], real: Measured, seen: Measured) -> None:
+    """One calibration step, in place (see the module's description)."""
+    # the hiss beside the impulses sets what the emphasis figures divide by
+    noise = params.get("surface_noise_level", 0.0)
+    if isinstance(noise, (int, float)) and noise > 0:
+        params["surface_noise_level"] = float(np.clip(
+            noise * np.exp(0.5 * _ratio(real.background_hf, seen.background_hf)), 1e-6, 0.2))
+    real, seen = real.profile, seen.profile
+    params["impulse_rate"] = float(np.clip(
+        params["impulse_rate"] * np.exp(_ratio(real.rate_per_s, seen.rate_per_s)), 0.01, 2000))
+    top = _ratio(real.max_amplitude, seen.max_amplitude)
+    centre = _ratio(real.mean_amplitude, seen.mean_amplitude)
+    lo, hi = (np.log(a) for a in params["impulse_amplitude"])
+    hi = min(hi + top, 0.0)
+    lo = float(np.clip(lo + 2 * centre - top, np.log(1e-5), hi - 0.01))
+    params["impulse_amplitude"] = (float(np.exp(lo)), float(np.exp(hi)))
+    target = np.array([_ratio(real.mid_emphasis, seen.mid_emphasis),
+                       _ratio(real.hf_emphasis, seen.hf_emphasis)])
+    # half steps: the sensitivities are rough, and overshooting oscillates
+    step = 0.5 * np.linalg.solve(_SENSITIVITY, target)
+    scale = params["click_width_ms"][1] / _WIDTH_MS[1] * np.exp(np.clip(step[0], -1.5, 1.5))
+    scale = float(np.clip(scale, *_SCALE_LIMITS))
+    params["click_width_ms"] = (_WIDTH_MS[0] * scale, _WIDTH_MS[1] * scale)
+    ring = float(np.mean(params["ringing_level"])) * np.exp(np.clip(step[1], -1.5, 1.5))
+    ring = float(np.clip(ring, *_RINGING_LIMITS))
+    params["ringing_level"] = (ring * 0.67, min(ring * 1.33, 0.9))
+
+
+def _knobs(params: dict[str, Any]) -> np.ndarray:
+    """The fitted parameters in log space: rate, amplitude lo and hi, click width scale,
+    ringing level, surface noise."""
+    noise = params.get("surface_noise_level", 0.0)
+    return np.log([params["impulse_rate"], *params["impulse_amplitude"],
+                   params["click_width_ms"][1] / _WIDTH_MS[1],
+                   float(np.mean(params["ringing_level"])),
+                   noise if isinstance(noise, (int, float)) and noise > 0 else 1.0])
+
+
+def _with_knobs(params: dict[str, Any], knobs: np.ndarray) -> dict[str, Any]:
+    """``params`` with the knobs set (clipped to what the generator accepts)."""
+    rate, lo, hi, scale, ring, noise = np.exp(knobs)
+    hi = float(np.clip(hi, 1e-5, 1.0))
+    out = dict(params)
+    out["impulse_rate"] = float(np.clip(rate, 0.01, 2000))
+    out["impulse_amplitude"] = (float(np.clip(lo, 1e-6, hi * 0.99)), hi)
+    scale = float(np.clip(scale, *_SCALE_LIMITS))
+    out["click_width_ms"] = (_WIDTH_MS[0] * scale, _WIDTH_MS[1] * scale)
+    ring = float(np.clip(ring, *_RINGING_LIMITS))
+    out["ringing_level"] = (ring * 0.67, min(ring * 1.33, 0.9))
+    if isinstance(params.get("surface_noise_level"), (int, float)) \
+            and params["surface_noise_level"] > 0:
+        out["surface_noise_level"] = float(np.clip(noise, 1e-6, 0.2))
+    return out
+
+
+def _figures(profile: ImpulseProfile) -> np.ndarray:
+    """The five compared figures, in log (NaN where there is nothing to measure)."""
+    values = np.array([getattr(profile, f) for _, f in COMPARED], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(values > 0, np.log(values), np.nan)
+
+
+def _refine(params: dict[str, Any], target: np.ndarray, evaluate, *, rounds: int
+            ) -> tuple[dict[str, Any], float]:
+    """Levenberg-Marquardt on the log figures, with a finite-difference Jacobian.
+
+    ``evaluate(params)`` renders and measures (always with the same seed, so the
+    differences are the parameters' and not the draw's). Returns the best parameters
+    seen and their largest log error.
+    """
+    knobs = _knobs(params)
+    moving = [i for i in range(knobs.size)
+              if i < 5 or "surface_noise_level" in params]
+    best, best_error = params, np.inf
+    for _ in range(rounds):
+        current = _with_knobs(params, knobs)
+        here = evaluate(current)
+        error = np.nanmax(np.abs(target - here)) if np.isfinite(here).any() else np.inf
+        if error < best_error:
+            best, best_error = current, error
+        if not np.isfinite(here).all():
+            break
+        jacobian = np.zeros((target.size, len(moving)))
+        for column, i in enumerate(moving):
+            nudged = knobs.copy()
+            nudged[i] += _NUDGE
+            jacobian[:, column] = (evaluate(_with_knobs(params, nudged)) - here) / _NUDGE
+        jacobian = np.nan_to_num(jacobian)
+        residual = target - here
+        damping = 0.1 * np.trace(jacobian.T @ jacobian) / len(moving) + 1e-6
+        step = np.linalg.solve(jacobian.T @ jacobian + damping * np.eye(len(moving)),
+                               jacobian.T @ residual)
+        knobs[moving] += np.clip(step, -1.0, 1.0)
+    return best, best_error
+
+
+_NUDGE = 0.25  # log step of the finite differences: large enough to beat the noise
+
+
+def fit_to_profile(real: Measured | ImpulseProfile, *, clean: Audio, seed: int = 0,
+                   iterations: int = 8, refine: int = 3, cutoff_hz: float | None = None,
+                   **fixed: Any) -> dict[str, Any]:
     """Generator parameters whose damage, once detected, reads like ``profile``.
 
     Parameters
     ----------
-    profile : ImpulseProfile
-        Measured on the real transfer (same ``method`` is used here).
+    real : Measured or ImpulseProfile
+        What :func:`measure` found in the real transfer (same ``method`` is used
+        here). Given a bare profile, the surface noise is not calibrated.
     clean : Audio
-        Clean music of a similar level to calibrate on (a minute or so).
-    rng : numpy.random.Generator
-        For the calibration runs.
+        Clean music of a similar level and length to calibrate on.
+    seed : int
+        Seed of every calibration render (common random numbers); render the result
+        with :func:`render_fitted` and the same seed to get the calibrated damage.
     iterations : int
-        Calibration rounds (1 to 10); each damages and profiles ``clean`` once.
+        Proportional calibration rounds (1 to 20); each renders and profiles
+        ``clean`` once.
+    refine : int
+        Levenberg-Marquardt rounds after them (0 to 10), each with a finite-difference
+        Jacobian: seven renders a round. They fit the click shape and the hiss, whose
+        effects on the figures are coupled.
+    cutoff_hz : float, optional
+        The transfer's band limit, applied after the damage (see :func:`render_fitted`).
     **fixed
         Other :func:`~restorekit.degrade.simulate_vinyl_artifacts` arguments to keep
         (e.g. ``surface_noise_level``), passed to every calibration run.
@@ -76,76 +252,39 @@ def fit_to_profile(profile: ImpulseProfile, *, clean: Audio, rng: np.random.Gene
     -------
     dict
         Keyword arguments for ``simulate_vinyl_artifacts``: ``impulse_rate``,
-        ``impulse_amplitude``, ``positive_fraction`` and the ``fixed`` ones.
+        ``impulse_amplitude``, ``positive_fraction``, ``click_width_ms``,
+        ``ringing_level`` and the ``fixed`` ones.
     """
-    from restorekit.degrade import simulate_vinyl_artifacts
-
-    if not 1 <= iterations <= 10:
-        raise ParameterError(f"iterations must be from 1 to 10, got {iterations!r}.")
+    if not (isinstance(iterations, int) and 1 <= iterations <= 20):
+        raise ParameterError(f"iterations must be an integer from 1 to 20, got {iterations!r}.")
+    if not (isinstance(refine, int) and 0 <= refine <= 10):
+        raise ParameterError(f"refine must be an integer from 0 to 10, got {refine!r}.")
+    if isinstance(real, ImpulseProfile):
+        real = Measured(real, ImpulseEvents.empty(sample_rate=clean.sample_rate, frames=0,
+                                                  channels=1), float("nan"))
+    profile = real.profile
     if profile.count == 0:
         raise ParameterError("the profile holds no impulses; there is nothing to fit.")
     params = {**_start(profile), **fixed}
+    best, best_error = dict(params), np.inf
     for _ in range(iterations):
-        damaged = simulate_vinyl_artifacts(clean, rng=rng, **params)
-        seen = profile_audio(damaged.audio, method=profile.method)
-        if seen.count == 0:
+        seen = measure(render_fitted(clean, params, seed=seed, cutoff_hz=cutoff_hz),
+                       method=profile.method)
+        if seen.profile.count == 0:
             params["impulse_amplitude"] = tuple(min(1.0, 2 * a)
                                                 for a in params["impulse_amplitude"])
             continue
-        rate = params["impulse_rate"] * profile.rate_per_s / seen.rate_per_s
-        gain = profile.mean_amplitude / seen.mean_amplitude
-        lo, hi = params["impulse_amplitude"]
-        params["impulse_rate"] = float(np.clip(rate, 0.01, 2000))
-        hi = float(np.clip(hi * gain, 1e-6, 1.0))
-        params["impulse_amplitude"] = (float(np.clip(lo * gain, 1e-6, hi)), hi)
-    return params
+        error = max(abs(_ratio(getattr(profile, f), getattr(seen.profile, f)))
+                    for _, f in COMPARED)
+        if error < best_error:
+            best, best_error = dict(params), error
+        _update(params, real, seen)
+    if refine and np.isfinite(best_error):
+        def evaluate(candidate: dict[str, Any]) -> np.ndarray:
+            rendered = render_fitted(clean, candidate, seed=seed, cutoff_hz=cutoff_hz)
+            return _figures(profile_audio(rendered, method=profile.method))
 
-
-@dataclass(frozen=True)
-class Comparison:
-    """The real and the fitted synthetic profiles, side by side."""
-
-    real: ImpulseProfile
-    synthetic: ImpulseProfile
-    parameters: dict[str, Any]
-
-    def rows(self) -> list[tuple[str, float, float, float]]:
-        """``(name, real, synthetic, relative difference)`` per compared figure."""
-        out = []
-        for label, field in _COMPARED:
-            a, b = getattr(self.real, field), getattr(self.synthetic, field)
-            out.append((label, a, b, (b - a) / a if a else float("nan")))
-        return out
-
-    def lines(self) -> list[str]:
-        """The printed table."""
-        lines = ["COMPARISON: Real vs Synthetic",
-                 f"  {'':30s} {'real':>12s} {'synthetic':>12s} {'diff':>8s}"]
-        for label, a, b, d in self.rows():
-            lines.append(f"  {label:30s} {a:12.6g} {b:12.6g} {d:+8.1%}")
-        return lines
-
-
-def compare_synthetic_vs_real(real_audio_path: str | os.PathLike, clean_audio: Audio,
-                              sample_rate: int, *, rng: np.random.Generator | None = None,
-                              method: str = "ar", verbose: bool = True) -> Comparison:
-    """Profile a real transfer, fit the generator to it, and compare the two profiles.
-
-    ``clean_audio`` (resampled to ``sample_rate``) is the music the synthetic damage is
-    laid on; the real file is read at ``sample_rate`` too, so both are detected alike.
-    Prints the "COMPARISON: Real vs Synthetic" table unless ``verbose`` is False.
-    """
-    from restorekit.degrade import simulate_vinyl_artifacts
-    from restorekit.io import load
-
-    rng = np.random.default_rng(0) if rng is None else rng
-    real = profile_audio(load(real_audio_path, sample_rate=sample_rate), method=method,
-                         source=str(real_audio_path))
-    clean = clean_audio.resample(sample_rate)
-    params = fit_to_profile(real, clean=clean, rng=rng)
-    synthetic = profile_audio(simulate_vinyl_artifacts(clean, rng=rng, **params).audio,
-                              method=method, source="synthetic")
-    comparison = Comparison(real=real, synthetic=synthetic, parameters=params)
-    if verbose:
-        print("\n".join(comparison.lines()))
-    return comparison
+        refined, refined_error = _refine(best, _figures(profile), evaluate, rounds=refine)
+        if refined_error < best_error:
+            best = refined
+    return best

@@ -1,8 +1,9 @@
 """Finding clicks: ``detect_impulses`` with an AR-residual and a derivative detector.
 
 Music is predictable from its recent past; a click is not. The AR detector fits an
-autoregressive model to each short block (Burg's method), filters the block with it, and
-flags samples whose prediction error stands far above the block's robust scale — the
+autoregressive model to each short block (the autocorrelation method, all blocks at
+once), and flags samples where the prediction error, or its matched-filter forms,
+stand far above the robust scale of the music around them (:mod:`.scores`) — the
 detector of Vaseghi & Rayner (1990) and Godsill & Rayner (1998, ch. 5). The derivative
 detector needs no model: it flags samples where the second difference and the deviation
 from a short running median are both large, as clicks are steeper and narrower than
@@ -10,8 +11,9 @@ anything an instrument plays. ``method="both"`` keeps the AR detections that the
 derivative detector confirms, trading a little recall for precision.
 
 Each detection's span is then bridged by least-squares AR interpolation (Janssen,
-Veldhuis & Vries 1986): the difference between the signal and that interpolation is
-the impulse itself, whose peak, polarity and ringing the events report.
+Veldhuis & Vries 1986), solved in the residual domain: the difference between the
+signal and that interpolation is the impulse itself, whose peak, polarity and ringing
+the events report.
 
 Run ``python -m restorekit.analysis.impulses FILE`` for a report on a file.
 """
@@ -24,7 +26,7 @@ import numpy as np
 from scipy.linalg.lapack import dpbsv as _banded_solve
 
 from restorekit.analysis.events import ImpulseEvents
-from restorekit.analysis.scores import ar_scores, derivative_score
+from restorekit.analysis.scores import ar_scores, derivative_score, robust_scale
 from restorekit.audio import Audio
 from restorekit.dsp.ar import fit_ar_blocks
 from restorekit.dsp.arrays import true_runs
@@ -47,7 +49,9 @@ def _check(method: str, sensitivity: float, order: int, block_ms: float) -> None
 
 
 def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
-                     coefficients: np.ndarray, *, block: int) -> np.ndarray:
+                     coefficients: np.ndarray, *, block: int,
+                     x: np.ndarray | None = None,
+                     residual_scale: np.ndarray | None = None) -> np.ndarray:
     """The impulses alone over ``spans`` (0 elsewhere): least-squares AR interpolation.
 
     LSAR (Janssen, Veldhuis & Vries 1986) picks the samples of a gap that minimise the
@@ -58,6 +62,13 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     §5.2). ``R`` is banded (the autocorrelation ends at lag ``order``), so a banded
     Cholesky solve costs O(n order^2). Spans closer than an AR order share prediction
     errors: they are solved as one gap, with the model of the block it starts in.
+
+    A band-limited recording is predicted so well that slow wander inside a gap costs
+    almost no prediction error and ``R`` is nearly singular; the estimate could then
+    swing far past anything in the signal. Given ``x`` and the per-block
+    ``residual_scale``, a Gaussian prior on the impulse as large as the signal's peak
+    in the gap is added (MAP instead of least squares, Godsill & Rayner 1998 §5.3):
+    ``(R + (sigma_e / peak)^2 I) d = m``.
     """
     order = coefficients.shape[1] - 1
     impulse = np.zeros(matched.size)
@@ -69,6 +80,9 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
         b = min(first // block, len(coefficients) - 1)
         width = min(order, last - first - 1)
         band = np.repeat(bands[b, order - width:, None], last - first, axis=1)
+        if x is not None and residual_scale is not None:
+            peak = max(float(np.abs(x[first:last]).max()), 1e-12)
+            band[-1] += max((residual_scale[b] / peak) ** 2, RIDGE * lags[b, 0])
         _, impulse[first:last], info = _banded_solve(band, matched[first:last])
         if info:  # not positive definite: only for a degenerate (all-zero) model
             impulse[first:last] = 0.0
@@ -95,15 +109,21 @@ def _gather(values: np.ndarray, starts: np.ndarray, widths: np.ndarray,
     return np.where(inside, values[index], fill)
 
 
-def _describe(impulse: np.ndarray, starts: np.ndarray, ends: np.ndarray, stat: np.ndarray,
-              *, sample_rate: int) -> dict[str, np.ndarray]:
+def _describe(x: np.ndarray, impulse: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+              stat: np.ndarray, *, sample_rate: int) -> dict[str, np.ndarray]:
     """Measure each span's impulse: where and how high it peaks, its sign and ringing."""
     widths = ends - starts
     pieces = _gather(impulse, starts, widths)
     rows = np.arange(starts.size)
     at = np.argmax(np.abs(pieces), axis=1)
     signed = pieces[rows, at]
-    peak = np.abs(signed)
+    # x = music + click, so |click| <= |x| + |music|: no more than the span's peak plus
+    # the peak of the music beside it. Where an interpolation is ill-conditioned (long
+    # gaps in a band-limited transfer) the estimate is held to that.
+    around = np.maximum(0, starts - widths)
+    bound = (_gather(np.abs(x), starts, widths).max(axis=1)
+             + _gather(np.abs(x), around, 3 * widths).max(axis=1))
+    peak = np.minimum(np.abs(signed), bound)
     # ringing: from the peak to where the impulse first falls under 1/e of it
     columns = np.arange(pieces.shape[1])
     fallen = ((columns >= at[:, None]) & (columns < widths[:, None])
@@ -160,9 +180,12 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
     onsets = lo + np.argmax(near >= 0.5 * strongest[:, None], axis=1)
     onsets = np.maximum.accumulate(onsets)  # spans are in order; so are their clicks
     flagged_ends = spans[:, 1]
-    starts, ends, impulse = _click_extents(ar.matched, onsets, flagged_ends, coefficients,
-                                           block=block, sample_rate=sample_rate)
-    rows = _describe(impulse, starts, ends, stat, sample_rate=sample_rate)
+    # the residual's robust scale at each block's start, for the impulse estimate's prior
+    residual_scale = robust_scale(ar.residual, block)[::block][: len(coefficients)]
+    starts, ends, impulse = _click_extents(x, ar.matched, residual_scale, onsets,
+                                           flagged_ends, coefficients, block=block,
+                                           sample_rate=sample_rate)
+    rows = _describe(x, impulse, starts, ends, stat, sample_rate=sample_rate)
     # a "click" a thousandth of full scale or less is a digital artefact of near silence
     # (gating, dither, codec noise), not damage anyone hears
     keep = rows["peak"] >= MIN_PEAK
@@ -172,7 +195,8 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
 MIN_PEAK = 10 ** (-60 / 20)  # -60 dBFS
 
 
-def _click_extents(matched: np.ndarray, onsets: np.ndarray, flagged_ends: np.ndarray,
+def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarray,
+                   onsets: np.ndarray, flagged_ends: np.ndarray,
                    coefficients: np.ndarray, *, block: int,
                    sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Widen each detection to the whole click, estimate it, and trim it to its extent.
@@ -195,12 +219,17 @@ def _click_extents(matched: np.ndarray, onsets: np.ndarray, flagged_ends: np.nda
     reach = round(_LONGEST_MS * sample_rate / 1000)
     ends = np.minimum(np.maximum(flagged_ends + 1, starts + reach), following)
     impulse = impulse_estimate(matched, list(zip(starts, ends, strict=True)), coefficients,
-                               block=block)
+                               block=block, x=x, residual_scale=residual_scale)
     strength = np.abs(_gather(impulse, starts, ends - starts))
     strong = strength >= 0.2 * strength.max(axis=1, keepdims=True)
     last = strength.shape[1] - 1 - np.argmax(strong[:, ::-1], axis=1)
     ends = np.minimum(ends, starts + last + 3)
     starts = np.minimum(starts + np.maximum(0, np.argmax(strong, axis=1) - 2), ends - 1)
+    # A click whose tail was flagged again is one click in two touching windows
+    # (estimated together, as they share prediction errors): make it one event.
+    separate = np.append(True, starts[1:] > ends[:-1])
+    ends = np.maximum.reduceat(ends, np.flatnonzero(separate))
+    starts = starts[separate]
     kept = np.zeros(size + 1, dtype=int)
     np.add.at(kept, starts, 1)
     np.add.at(kept, ends, -1)
@@ -208,6 +237,7 @@ def _click_extents(matched: np.ndarray, onsets: np.ndarray, flagged_ends: np.nda
     return starts, ends, impulse
 
 
+RIDGE = 0.0
 _LONGEST_MS = 3.0  # the widest click body the generator and the literature describe
 _LEAD_MS = 0.5  # how far before its flagged onset a click's rise may begin
 # the forms of the AR score spread one click over about an AR order and a pulse width:

@@ -37,7 +37,8 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 def vinyl_chain(*, impulse_rate=10.0, impulse_amplitude=(0.1, 0.5),
                 surface_noise_level=(0.015, 0.03), crackle_level=(0.01, 0.02),
-                positive_fraction=0.7, scratch_fraction=0.05, thump_rate=0.0,
+                positive_fraction=0.7, scratch_fraction=0.05, click_width_ms=(0.05, 3.0),
+                ringing_level=(0.2, 0.6), thump_rate=0.0,
                 rumble_level=0.0, hum_level_db=None, band_limit=False,
                 wow_flutter=False) -> tuple[list[Degradation], list[Degradation]]:
     """The two halves of the simulator: the recording's response, and the damage.
@@ -52,7 +53,8 @@ def vinyl_chain(*, impulse_rate=10.0, impulse_amplitude=(0.1, 0.5),
         response.append(WowFlutter())
     damage: list[Degradation] = [
         Clicks(impulse_rate=impulse_rate, impulse_amplitude=impulse_amplitude,
-               positive_fraction=positive_fraction, scratch_fraction=scratch_fraction),
+               positive_fraction=positive_fraction, scratch_fraction=scratch_fraction,
+               width_ms=click_width_ms, ringing_level=ringing_level),
         Crackle(crackle_level=crackle_level),
         SurfaceNoise(surface_noise_level=surface_noise_level),
     ]
@@ -88,7 +90,8 @@ def simulate_vinyl_artifacts(audio: Audio, *, rng: np.random.Generator,
     headroom_db : float
         Scale everything down, if needed, so the true peak is at most this (dBTP).
     **more
-        ``positive_fraction`` (0.7), ``scratch_fraction`` (0.05), ``thump_rate``
+        ``positive_fraction`` (0.7), ``scratch_fraction`` (0.05), ``click_width_ms``
+        ((0.05, 3.0)) and ``ringing_level`` ((0.2, 0.6)) of the clicks, ``thump_rate``
         (0: off), ``rumble_level`` (0: off), ``hum_level_db`` (None: off),
         ``band_limit`` and ``wow_flutter`` (False) — see :func:`vinyl_chain`.
 
@@ -113,7 +116,8 @@ def simulate_vinyl_artifacts(audio: Audio, *, rng: np.random.Generator,
     """
     if not np.isfinite(headroom_db) or not -60 <= headroom_db <= 0:
         raise ParameterError(f"headroom_db must be between -60 and 0 dBTP, got {headroom_db!r}.")
-    unknown = set(more) - {"positive_fraction", "scratch_fraction", "thump_rate",
+    unknown = set(more) - {"positive_fraction", "scratch_fraction", "click_width_ms",
+                           "ringing_level", "thump_rate",
                            "rumble_level", "hum_level_db", "band_limit", "wow_flutter"}
     if unknown:
         raise ParameterError(f"simulate_vinyl_artifacts got unknown parameters "

@@ -14,14 +14,15 @@ dither       :func:`tpdf_dither`, :func:`quantize`, :func:`on_grid` (TPDF, Vande
 clip         :func:`soft_clip`, :func:`limit_true_peak`
 dc           :func:`dc_offset`, :func:`remove_dc`
 stft         :func:`stft`, :func:`istft`, :func:`torch_stft`, :func:`torch_istft`
-ar           :func:`burg`, :func:`ar_residual`, :func:`lsar_interpolate`,
-             :func:`fit_ar_blocks` (Burg 1975; Janssen, Veldhuis & Vries 1986)
+ar           :func:`burg`, :func:`levinson`, :func:`ar_residual`,
+             :func:`lsar_interpolate`, :func:`fit_ar_blocks` (Burg 1975; Kay 1988;
+             Janssen, Veldhuis & Vries 1986)
 
 Importing this package loads neither torch nor scipy.signal; the functions that need
 them import them when first called.
 """
 
-from restorekit.dsp.ar import ar_residual, burg, fit_ar_blocks, lsar_interpolate
+from restorekit.dsp.ar import ar_residual, burg, fit_ar_blocks, levinson, lsar_interpolate
 from restorekit.dsp.clip import limit_true_peak, soft_clip
 from restorekit.dsp.dc import dc_offset, remove_dc
 from restorekit.dsp.dither import on_grid, quantize, tpdf_dither
@@ -38,5 +39,5 @@ __all__ = [
     "soft_clip", "limit_true_peak",
     "dc_offset", "remove_dc",
     "stft", "istft", "torch_stft", "torch_istft",
-    "burg", "ar_residual", "lsar_interpolate", "fit_ar_blocks",
+    "burg", "levinson", "ar_residual", "lsar_interpolate", "fit_ar_blocks",
 ]

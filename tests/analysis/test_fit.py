@@ -3,11 +3,8 @@
 import numpy as np
 import pytest
 
-from restorekit.analysis.fit import (
-    _log_uniform_range,
-    compare_synthetic_vs_real,
-    fit_to_profile,
-)
+from restorekit.analysis.comparison import compare_synthetic_vs_real
+from restorekit.analysis.fit import _log_uniform_range, fit_to_profile
 from restorekit.degrade import simulate_vinyl_artifacts
 from restorekit.errors import ParameterError
 from restorekit.io import save
@@ -32,16 +29,19 @@ def real_like(tmp_path_factory):
     return path, damaged
 
 
-def test_fitted_damage_reads_like_the_real_one(real_like):
+def test_fitted_damage_reads_like_the_real_one(real_like, tmp_path):
+    """The issue's tolerances (15 % rate and amplitudes, 20 % emphasis), on a stand-in
+    transfer whose clicks the generator can make. Measured: +0 %, +1 %, -2 %, -7 %, +11 %."""
     path, _ = real_like
     clean = synthesize_music(sample_rate=RATE, duration=12.0, rng=np.random.default_rng(9))
-    comparison = compare_synthetic_vs_real(path, clean, RATE, rng=np.random.default_rng(1),
-                                           verbose=False)
-    rows = {name: diff for name, _, _, diff in comparison.rows()}
-    assert abs(rows["Impulses per second"]) < 0.25
-    assert abs(rows["Mean amplitude"]) < 0.25
+    plot = tmp_path / "overlay.png"
+    comparison = compare_synthetic_vs_real(path, clean, RATE, seed=1, verbose=False,
+                                           plot=plot)
+    diffs = [abs(diff) for *_, diff in comparison.rows()]
+    assert max(diffs[:3]) <= 0.15 and max(diffs[3:]) <= 0.20
     assert comparison.lines()[0] == "COMPARISON: Real vs Synthetic"
-    assert 0 < comparison.parameters["impulse_rate"] < 40
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(comparison.real_events) == comparison.real.count
 
 
 def test_fit_needs_impulses():
@@ -52,4 +52,4 @@ def test_fit_needs_impulses():
     events = ImpulseEvents.empty(sample_rate=RATE, frames=clean.frames, channels=2)
     empty = ImpulseProfile.from_events(events, BandEnergy(), method="ar")
     with pytest.raises(ParameterError, match="no impulses"):
-        fit_to_profile(empty, clean=clean, rng=np.random.default_rng(0))
+        fit_to_profile(empty, clean=clean)
