@@ -76,7 +76,7 @@ def compare_synthetic_vs_real(real_audio_path: str | os.PathLike, clean_audio: A
     real = measure(real_audio, method=method, source=str(real_audio_path))
     clean = prepare_clean(clean_audio.resample(sample_rate), real_audio)
     cutoff = bandwidth(real_audio).cutoff_hz
-    fixed = {"surface_noise_level": residual_level(real_audio), "crackle_level": 0.0}
+    fixed = {"surface_noise_level": residual_level(real_audio)}
     params = fit_to_profile(real, clean=clean, seed=seed, cutoff_hz=cutoff, **fixed)
     synthetic = measure(render_fitted(clean, params, seed=seed, cutoff_hz=cutoff),
                         method=method, source="synthetic")

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.linalg.lapack import dpbsv as _banded_solve
 
 from restorekit.analysis.events import ImpulseEvents
-from restorekit.analysis.scores import ar_scores, derivative_score, robust_scale
+from restorekit.analysis.scores import ar_scores, derivative_score
 from restorekit.audio import Audio
 from restorekit.dsp.ar import fit_ar_blocks
 from restorekit.dsp.arrays import true_runs
@@ -76,13 +76,22 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     lags = np.stack([np.einsum("ij,ij->i", coefficients[:, : order + 1 - k],
                                coefficients[:, k:]) for k in range(order + 1)], axis=1)
     bands = lags[:, ::-1]
-    for first, last in _merge(spans, order):
-        b = min(first // block, len(coefficients) - 1)
+    groups = _merge(spans, order)
+    if not groups:
+        return impulse
+    firsts = np.array([first for first, _ in groups])
+    in_block = np.minimum(firsts // block, len(coefficients) - 1)
+    ridge = np.zeros(len(groups))
+    if x is not None and residual_scale is not None:
+        # the signal's peak in each gap: groups are sorted and apart, so one reduceat
+        peaks = np.maximum.reduceat(np.append(np.abs(x), 0.0),
+                                    np.array(groups).reshape(-1))[::2]
+        ridge = np.maximum((residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2,
+                           RIDGE * lags[in_block, 0])
+    for (first, last), b, extra in zip(groups, in_block, ridge, strict=True):
         width = min(order, last - first - 1)
         band = np.repeat(bands[b, order - width:, None], last - first, axis=1)
-        if x is not None and residual_scale is not None:
-            peak = max(float(np.abs(x[first:last]).max()), 1e-12)
-            band[-1] += max((residual_scale[b] / peak) ** 2, RIDGE * lags[b, 0])
+        band[-1] += extra
         _, impulse[first:last], info = _banded_solve(band, matched[first:last])
         if info:  # not positive definite: only for a degenerate (all-zero) model
             impulse[first:last] = 0.0
@@ -117,12 +126,11 @@ def _describe(x: np.ndarray, impulse: np.ndarray, starts: np.ndarray, ends: np.n
     rows = np.arange(starts.size)
     at = np.argmax(np.abs(pieces), axis=1)
     signed = pieces[rows, at]
-    # x = music + click, so |click| <= |x| + |music|: no more than the span's peak plus
-    # the peak of the music beside it. Where an interpolation is ill-conditioned (long
-    # gaps in a band-limited transfer) the estimate is held to that.
+    # x = music + click, so |click| <= |x| + |music|: no more than twice the signal's
+    # peak in and beside the span. Where an interpolation is ill-conditioned (long gaps
+    # in a band-limited transfer) the estimate is held to that.
     around = np.maximum(0, starts - widths)
-    bound = (_gather(np.abs(x), starts, widths).max(axis=1)
-             + _gather(np.abs(x), around, 3 * widths).max(axis=1))
+    bound = 2 * _gather(np.abs(x), around, 3 * widths).max(axis=1)
     peak = np.minimum(np.abs(signed), bound)
     # ringing: from the peak to where the impulse first falls under 1/e of it
     columns = np.arange(pieces.shape[1])
@@ -180,9 +188,7 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
     onsets = lo + np.argmax(near >= 0.5 * strongest[:, None], axis=1)
     onsets = np.maximum.accumulate(onsets)  # spans are in order; so are their clicks
     flagged_ends = spans[:, 1]
-    # the residual's robust scale at each block's start, for the impulse estimate's prior
-    residual_scale = robust_scale(ar.residual, block)[::block][: len(coefficients)]
-    starts, ends, impulse = _click_extents(x, ar.matched, residual_scale, onsets,
+    starts, ends, impulse = _click_extents(x, ar.matched, ar.block_scale, onsets,
                                            flagged_ends, coefficients, block=block,
                                            sample_rate=sample_rate)
     rows = _describe(x, impulse, starts, ends, stat, sample_rate=sample_rate)

@@ -166,13 +166,15 @@ class ARScores:
 
     ``score`` is the largest of the forms' ``|value| / local scale``; ``onset`` is the
     residual's alone (a click's steep onset always shows in it, however weakly);
-    ``residual`` and ``matched`` are kept for estimating the impulses found.
+    ``residual`` and ``matched`` are kept for estimating the impulses found, and
+    ``block_scale``, the residual's robust scale per AR block, for their prior.
     """
 
     score: np.ndarray
     onset: np.ndarray
     residual: np.ndarray
     matched: np.ndarray
+    block_scale: np.ndarray
 
 
 def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rate: int,
@@ -213,8 +215,15 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
         along, norm = _decaying_pulse(matched, np.exp(-1000 / (ms * sample_rate)))
         forms.append((along, gain * norm))
     tables, scales = [], []
+    block_scale = None
     for values, white in forms:
         table, pieces = _pieces(values, piece)
+        if block_scale is None:  # the residual: its typical scale in each AR block
+            per_block = max(1, min(block // piece, pieces.size))
+            rows = max(1, pieces.size // per_block)
+            medians = np.median(pieces[: rows * per_block].reshape(rows, per_block), axis=1)
+            block_scale = medians[np.minimum(np.arange(len(coefficients)) * block
+                                             // (per_block * piece), rows - 1)]
         tables.append(table)
         scales.append(np.maximum(local_scale(pieces, per_block=block // piece),
                                  (floor * white)[in_block]))
@@ -229,7 +238,7 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
     score[rows] = np.max(ratios, axis=0)
     onset[rows] = ratios[0]
     return ARScores(score=score.reshape(-1)[: x.size], onset=onset.reshape(-1)[: x.size],
-                    residual=residual, matched=matched)
+                    residual=residual, matched=matched, block_scale=block_scale)
 
 
 def derivative_score(x: np.ndarray, *, block: int) -> np.ndarray:
