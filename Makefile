@@ -40,6 +40,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_blocks.py --out reports/benchmarks.md
 	$(PY) benchmarks/bench_degrade.py --out reports/benchmarks.md
+	$(PY) benchmarks/bench_detection.py --out reports/benchmarks.md
+	$(PY) benchmarks/bench_analysis.py --out reports/benchmarks.md
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check restorekit tests benchmarks
