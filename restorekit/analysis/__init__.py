@@ -14,13 +14,24 @@ module              what
 ==================  =============================================================
 """
 
-from restorekit.analysis.comparison import Comparison, compare_synthetic_vs_real
-from restorekit.analysis.events import ImpulseEvents
-from restorekit.analysis.fit import fit_to_profile
-from restorekit.analysis.impulses import detect_impulses
-from restorekit.analysis.profile import ImpulseProfile
-from restorekit.analysis.report import FileAnalysis, analyze_file, analyze_folder
+from importlib import import_module
 
-__all__ = ["ImpulseEvents", "detect_impulses", "ImpulseProfile", "FileAnalysis",
-           "analyze_file", "analyze_folder", "fit_to_profile", "compare_synthetic_vs_real",
-           "Comparison"]
+# Where each public name lives. They are imported when first asked for (PEP 562), so
+# ``python -m restorekit.analysis.impulses FILE`` runs that module fresh rather than
+# after the package has already imported it.
+_EXPORTS = {"ImpulseEvents": "events", "detect_impulses": "impulses",
+            "ImpulseProfile": "profile", "FileAnalysis": "report", "analyze_file": "report",
+            "analyze_folder": "report", "fit_to_profile": "fit",
+            "compare_synthetic_vs_real": "comparison", "Comparison": "comparison"}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'restorekit.analysis' has no attribute {name!r}")
+    return getattr(import_module(f"restorekit.analysis.{_EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -63,3 +63,17 @@ def test_cli_analyze_reports_bad_files(tmp_path, capsys):
     (tmp_path / "broken.wav").write_bytes(b"not audio at all" * 10)
     assert main(["analyze", str(tmp_path / "broken.wav")]) == 2
     assert "broken.wav" in capsys.readouterr().err
+
+
+def test_the_impulses_module_runs_as_a_script(damaged_file, tmp_path):
+    """``python -m restorekit.analysis.impulses FILE``: the block, quietly, exit 0."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m",
+                             "restorekit.analysis.impulses", str(damaged_file[0]),
+                             "--out-dir", str(tmp_path), "--no-plot"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Impulse Statistics:" in result.stdout and "Impulses per second" in result.stdout
+    assert result.stderr == ""
