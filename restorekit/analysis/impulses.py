@@ -77,36 +77,49 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
                                coefficients[:, k:]) for k in range(order + 1)], axis=1)
     bands = lags[:, ::-1]
     groups = _merge(spans, order)
-    if not groups:
+    if not len(groups):
         return impulse
-    firsts = np.array([first for first, _ in groups])
+    firsts = groups[:, 0]
     in_block = np.minimum(firsts // block, len(coefficients) - 1)
     ridge = np.zeros(len(groups))
     if x is not None and residual_scale is not None:
         # the signal's peak in each gap: groups are sorted and apart, so one reduceat
         peaks = np.maximum.reduceat(np.append(np.abs(x), 0.0),
-                                    np.array(groups).reshape(-1))[::2]
+                                    groups.reshape(-1))[::2]
         ridge = np.maximum((residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2,
                            RIDGE * lags[in_block, 0])
-    for (first, last), b, extra in zip(groups, in_block, ridge, strict=True):
-        width = min(order, last - first - 1)
-        band = np.repeat(bands[b, order - width:, None], last - first, axis=1)
-        band[-1] += extra
-        _, impulse[first:last], info = _banded_solve(band, matched[first:last])
-        if info:  # not positive definite: only for a degenerate (all-zero) model
-            impulse[first:last] = 0.0
+    # Every gap is solved in one banded Cholesky call: the gaps laid end to end make one
+    # block-diagonal system (no band entry reaches from one gap into the next).
+    lengths = groups[:, 1] - groups[:, 0]
+    gap = np.repeat(np.arange(len(groups)), lengths)
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    where = groups[gap, 0] + within
+    band = bands[in_block[gap]].T.copy()  # row order - lag holds lag `lag`
+    band[order] += ridge[gap]
+    for lag in range(1, order + 1):
+        band[order - lag, within < lag] = 0.0
+    _, solution, info = _banded_solve(band, matched[where])
+    if info == 0:
+        impulse[where] = solution
+    else:  # a degenerate (all-zero) model somewhere: solve the gaps one by one
+        for first, last in groups:
+            part = (where >= first) & (where < last)
+            _, piece, bad = _banded_solve(band[:, part], matched[first:last])
+            impulse[first:last] = 0.0 if bad else piece
     return impulse
 
 
-def _merge(spans: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
-    """Sorted spans with those less than ``gap`` apart joined."""
-    merged: list[list[int]] = []
-    for first, last in sorted(spans):
-        if merged and first - merged[-1][1] < gap:
-            merged[-1][1] = max(merged[-1][1], last)
-        else:
-            merged.append([first, last])
-    return [(first, last) for first, last in merged]
+def _merge(spans, gap: int) -> np.ndarray:
+    """Spans (pairs of first, last) sorted, with those less than ``gap`` apart joined;
+    returned as an ``(n, 2)`` array."""
+    spans = np.asarray(spans, dtype=int).reshape(-1, 2)
+    if len(spans) == 0:
+        return spans
+    spans = spans[np.argsort(spans[:, 0], kind="stable")]
+    reach = np.maximum.accumulate(spans[:, 1])
+    new = np.append(True, spans[1:, 0] - reach[:-1] >= gap)
+    heads = np.flatnonzero(new)
+    return np.stack([spans[heads, 0], np.maximum.reduceat(spans[:, 1], heads)], axis=1)
 
 
 def _gather(values: np.ndarray, starts: np.ndarray, widths: np.ndarray,
@@ -188,8 +201,10 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
     onsets = lo + np.argmax(near >= 0.5 * strongest[:, None], axis=1)
     onsets = np.maximum.accumulate(onsets)  # spans are in order; so are their clicks
     flagged_ends = spans[:, 1]
+    # a spike (crackle) is over within a millisecond; a click with a body gets longer
+    broad = np.array([ar.broad[max(0, o - join): o + join].any() for o in onsets], bool)
     starts, ends, impulse = _click_extents(x, ar.matched, ar.block_scale, onsets,
-                                           flagged_ends, coefficients, block=block,
+                                           flagged_ends, broad, coefficients, block=block,
                                            sample_rate=sample_rate)
     rows = _describe(x, impulse, starts, ends, stat, sample_rate=sample_rate)
     # a "click" a thousandth of full scale or less is a digital artefact of near silence
@@ -202,14 +217,15 @@ MIN_PEAK = 10 ** (-60 / 20)  # -60 dBFS
 
 
 def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarray,
-                   onsets: np.ndarray, flagged_ends: np.ndarray,
+                   onsets: np.ndarray, flagged_ends: np.ndarray, broad: np.ndarray,
                    coefficients: np.ndarray, *, block: int,
                    sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Widen each detection to the whole click, estimate it, and trim it to its extent.
 
     The residual flags a click's steep onset; its slower body and ringing predict well
     and stay under the threshold. So each click is given ``_LONGEST_MS`` after its onset
-    (or to the end of its flagged span, if later; never into the next click), the
+    (``_SPIKE_MS`` if it is not ``broad``; or to the end of its flagged span, if later;
+    never into the next click), the
     impulse is estimated over that, and the span is cut back to the last sample where
     the estimate is still a fifth of its peak (and its start to the first such).
 
@@ -222,7 +238,8 @@ def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarra
     starts = np.maximum(0, onsets - round(_LEAD_MS * sample_rate / 1000))
     starts = np.maximum(starts, np.append(0, onsets[:-1] + 1))
     following = np.append(starts[1:], size)
-    reach = round(_LONGEST_MS * sample_rate / 1000)
+    reach = np.where(broad, round(_LONGEST_MS * sample_rate / 1000),
+                     round(_SPIKE_MS * sample_rate / 1000))
     ends = np.minimum(np.maximum(flagged_ends + 1, starts + reach), following)
     impulse = impulse_estimate(matched, list(zip(starts, ends, strict=True)), coefficients,
                                block=block, x=x, residual_scale=residual_scale)
@@ -246,6 +263,7 @@ def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarra
 RIDGE = 0.0
 _LONGEST_MS = 3.0  # the widest click body the generator and the literature describe
 _LEAD_MS = 0.5  # how far before its flagged onset a click's rise may begin
+_SPIKE_MS = 1.0  # the window of a click without a body: a spike and its ringing
 # the forms of the AR score spread one click over about an AR order and a pulse width:
 # exceedances closer than this are one click
 _JOIN_MS = 1.0

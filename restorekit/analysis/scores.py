@@ -167,7 +167,9 @@ class ARScores:
     ``score`` is the largest of the forms' ``|value| / local scale``; ``onset`` is the
     residual's alone (a click's steep onset always shows in it, however weakly);
     ``residual`` and ``matched`` are kept for estimating the impulses found, and
-    ``block_scale``, the residual's robust scale per AR block, for their prior.
+    ``block_scale``, the residual's robust scale per AR block, for their prior;
+    ``broad`` marks samples where the pulse-matched form beats the impulse-matched one
+    (a click with a body, not a spike).
     """
 
     score: np.ndarray
@@ -175,6 +177,7 @@ class ARScores:
     residual: np.ndarray
     matched: np.ndarray
     block_scale: np.ndarray
+    broad: np.ndarray
 
 
 def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rate: int,
@@ -235,10 +238,14 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
     rows = np.flatnonzero(hot)
     ratios = [t[rows] / sc[rows, None] for t, sc in zip(tables, scales, strict=True)]
     score, onset = np.zeros((count, piece)), np.zeros((count, piece))
+    broad = np.zeros((count, piece), dtype=bool)
     score[rows] = np.max(ratios, axis=0)
     onset[rows] = ratios[0]
+    # a click with a body answers the pulse-matched form better than the impulse one
+    broad[rows] = ratios[-1] > ratios[1] if len(ratios) > 2 else False
     return ARScores(score=score.reshape(-1)[: x.size], onset=onset.reshape(-1)[: x.size],
-                    residual=residual, matched=matched, block_scale=block_scale)
+                    residual=residual, matched=matched, block_scale=block_scale,
+                    broad=broad.reshape(-1)[: x.size])
 
 
 def derivative_score(x: np.ndarray, *, block: int) -> np.ndarray:
