@@ -94,14 +94,24 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     gap = np.repeat(np.arange(len(groups)), lengths)
     within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     where = groups[gap, 0] + within
-    band = bands[in_block[gap]].T.copy()  # row order - lag holds lag `lag`
-    band[order] += ridge[gap]
-    for lag in range(1, order + 1):
-        band[order - lag, within < lag] = 0.0
-    _, solution, info = _banded_solve(band, matched[where])
+    # cut the band where it would reach back into the gap before: at a gap's first
+    # columns j, the entries of every lag > j
+    j, lag = np.nonzero(np.arange(order)[:, None] < np.arange(1, order + 1)[None, :])
+    columns = (np.cumsum(lengths) - lengths)[:, None] + j[None, :]
+    inside = j[None, :] < lengths[:, None]
+    cut = (np.broadcast_to(order - 1 - lag, columns.shape)[inside], columns[inside])
+
+    def system() -> np.ndarray:  # rows: order - lag holds lag `lag` (LAPACK's upper band)
+        band = np.take(np.ascontiguousarray(bands.T), in_block[gap], axis=1)
+        band[order] += ridge[gap]
+        band[cut] = 0.0
+        return band
+
+    _, solution, info = _banded_solve(system(), matched[where], overwrite_ab=1)
     if info == 0:
         impulse[where] = solution
     else:  # a degenerate (all-zero) model somewhere: solve the gaps one by one
+        band = system()
         for first, last in groups:
             part = (where >= first) & (where < last)
             _, piece, bad = _banded_solve(band[:, part], matched[first:last])
@@ -201,10 +211,8 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
     onsets = lo + np.argmax(near >= 0.5 * strongest[:, None], axis=1)
     onsets = np.maximum.accumulate(onsets)  # spans are in order; so are their clicks
     flagged_ends = spans[:, 1]
-    # a spike (crackle) is over within a millisecond; a click with a body gets longer
-    broad = np.array([ar.broad[max(0, o - join): o + join].any() for o in onsets], bool)
     starts, ends, impulse = _click_extents(x, ar.matched, ar.block_scale, onsets,
-                                           flagged_ends, broad, coefficients, block=block,
+                                           flagged_ends, coefficients, block=block,
                                            sample_rate=sample_rate)
     rows = _describe(x, impulse, starts, ends, stat, sample_rate=sample_rate)
     # a "click" a thousandth of full scale or less is a digital artefact of near silence
@@ -217,15 +225,14 @@ MIN_PEAK = 10 ** (-60 / 20)  # -60 dBFS
 
 
 def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarray,
-                   onsets: np.ndarray, flagged_ends: np.ndarray, broad: np.ndarray,
+                   onsets: np.ndarray, flagged_ends: np.ndarray,
                    coefficients: np.ndarray, *, block: int,
                    sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Widen each detection to the whole click, estimate it, and trim it to its extent.
 
     The residual flags a click's steep onset; its slower body and ringing predict well
     and stay under the threshold. So each click is given ``_LONGEST_MS`` after its onset
-    (``_SPIKE_MS`` if it is not ``broad``; or to the end of its flagged span, if later;
-    never into the next click), the
+    (or to the end of its flagged span, if later; never into the next click), the
     impulse is estimated over that, and the span is cut back to the last sample where
     the estimate is still a fifth of its peak (and its start to the first such).
 
@@ -238,8 +245,7 @@ def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarra
     starts = np.maximum(0, onsets - round(_LEAD_MS * sample_rate / 1000))
     starts = np.maximum(starts, np.append(0, onsets[:-1] + 1))
     following = np.append(starts[1:], size)
-    reach = np.where(broad, round(_LONGEST_MS * sample_rate / 1000),
-                     round(_SPIKE_MS * sample_rate / 1000))
+    reach = round(_LONGEST_MS * sample_rate / 1000)
     ends = np.minimum(np.maximum(flagged_ends + 1, starts + reach), following)
     impulse = impulse_estimate(matched, list(zip(starts, ends, strict=True)), coefficients,
                                block=block, x=x, residual_scale=residual_scale)
@@ -263,7 +269,6 @@ def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarra
 RIDGE = 0.0
 _LONGEST_MS = 3.0  # the widest click body the generator and the literature describe
 _LEAD_MS = 0.5  # how far before its flagged onset a click's rise may begin
-_SPIKE_MS = 1.0  # the window of a click without a body: a spike and its ringing
 # the forms of the AR score spread one click over about an AR order and a pulse width:
 # exceedances closer than this are one click
 _JOIN_MS = 1.0

@@ -12,7 +12,7 @@ robust units:
   the matched filter for a single-sample impulse, whose residual is the model's own
   impulse response (Vaseghi & Rayner 1990; Godsill & Rayner 1998, §5.3). It weighs all
   the samples an impulse disturbs, not just the first;
-- that matched output correlated with a short and a long pulse that jumps up and
+- that matched output correlated with a pulse that jumps up and
   decays exponentially: the matched filters for clicks with a body (a steep rise and a
   slower fall), whose residual is weak per sample but long. Correlating ``e`` with the
   model-filtered pulse equals correlating ``m`` with the pulse, so no per-block
@@ -40,7 +40,7 @@ _MAD_TO_SIGMA = 1.4826
 # The residual of synthetic or very clean tones is almost nil; the scale never drops
 # further than this under the music's own level, or any slight change reads as a click.
 RESIDUAL_FLOOR_DB = -60.0
-#: Decay times of the pulse-matched forms (ms): a short click and a broad one.
+#: Decay time of the pulse-matched form (ms): a click with a body.
 PULSES_MS = (0.4,)
 _PIECE_MS = 3.0  # one piece of the neighbourhood the local scale looks at
 
@@ -167,9 +167,7 @@ class ARScores:
     ``score`` is the largest of the forms' ``|value| / local scale``; ``onset`` is the
     residual's alone (a click's steep onset always shows in it, however weakly);
     ``residual`` and ``matched`` are kept for estimating the impulses found, and
-    ``block_scale``, the residual's robust scale per AR block, for their prior;
-    ``broad`` marks samples where the pulse-matched form beats the impulse-matched one
-    (a click with a body, not a spike).
+    ``block_scale``, the residual's robust scale per AR block, for their prior.
     """
 
     score: np.ndarray
@@ -177,7 +175,6 @@ class ARScores:
     residual: np.ndarray
     matched: np.ndarray
     block_scale: np.ndarray
-    broad: np.ndarray
 
 
 def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rate: int,
@@ -238,14 +235,10 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
     rows = np.flatnonzero(hot)
     ratios = [t[rows] / sc[rows, None] for t, sc in zip(tables, scales, strict=True)]
     score, onset = np.zeros((count, piece)), np.zeros((count, piece))
-    broad = np.zeros((count, piece), dtype=bool)
     score[rows] = np.max(ratios, axis=0)
     onset[rows] = ratios[0]
-    # a click with a body answers the pulse-matched form better than the impulse one
-    broad[rows] = ratios[-1] > ratios[1] if len(ratios) > 2 else False
     return ARScores(score=score.reshape(-1)[: x.size], onset=onset.reshape(-1)[: x.size],
-                    residual=residual, matched=matched, block_scale=block_scale,
-                    broad=broad.reshape(-1)[: x.size])
+                    residual=residual, matched=matched, block_scale=block_scale)
 
 
 def derivative_score(x: np.ndarray, *, block: int) -> np.ndarray:

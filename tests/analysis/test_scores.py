@@ -74,3 +74,19 @@ def test_impulse_estimate_is_the_lsar_interpolation_error(rng):
     # but the click's jump stands well above it
     assert np.argmax(np.abs(impulse)) == 1500
     assert impulse[1500] == pytest.approx(0.2, rel=0.25)
+
+
+def test_gaps_solved_together_match_gaps_solved_alone(rng):
+    """All gaps go into one banded system; none may leak into its neighbour."""
+    x = ar2_music(6000, rng)
+    coefficients = fit_ar_blocks(x, order=12, block=2000, method="autocorrelation")
+    residual = scores.block_residual(x, coefficients, block=2000)
+    matched = scores._matched(residual, coefficients, 2000)
+    spans = [(500, 530), (560, 565), (2500, 2600), (5100, 5103)]
+    together = impulse_estimate(matched, spans, coefficients, block=2000)
+    alone = sum(impulse_estimate(matched, [span], coefficients, block=2000)
+                for span in spans)
+    # the first two are closer than an AR order: they are one gap, solved jointly
+    joint = impulse_estimate(matched, spans[:2], coefficients, block=2000)
+    np.testing.assert_allclose(together[:1000], joint[:1000], atol=1e-12)
+    np.testing.assert_allclose(together[1000:], alone[1000:], atol=1e-12)
