@@ -69,7 +69,7 @@ def band_energy(samples: np.ndarray, positions: np.ndarray, *, sample_rate: int,
     Sums of per-window mean power and window counts are kept, so blocks add up and
     the emphasis is a ratio of mean powers.
     """
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import butter
 
     x = np.asarray(samples, dtype=np.float64)
     mono = x.mean(axis=0) if x.ndim == 2 else x
@@ -85,6 +85,8 @@ def band_energy(samples: np.ndarray, positions: np.ndarray, *, sample_rate: int,
     np.add.at(busy, np.clip(positions + half, 0, mono.size), -1)
     busy = np.cumsum(busy[:-1]) > 0
     busy_sum = np.concatenate([[0], np.cumsum(busy)])
+    spans = _needed(inside, reach=3 * half + round(_SETTLE_MS * sample_rate / 1000),
+                    size=mono.size)
     for band, (lo, hi) in EMPHASIS_BANDS.items():
         nyquist = sample_rate / 2
         if lo >= 0.9 * nyquist:
@@ -93,7 +95,7 @@ def band_energy(samples: np.ndarray, positions: np.ndarray, *, sample_rate: int,
             sos = butter(4, lo, btype="highpass", fs=sample_rate, output="sos")
         else:
             sos = butter(4, [lo, hi], btype="bandpass", fs=sample_rate, output="sos")
-        power = np.concatenate([[0.0], np.cumsum(sosfiltfilt(sos, mono) ** 2)])
+        power = np.concatenate([[0.0], np.cumsum(_band_power(sos, mono, spans))])
 
         own, _ = _window_power(power, busy_sum, inside - half, half)
         before, before_ok = _window_power(power, busy_sum, inside - 3 * half, half)
@@ -104,6 +106,39 @@ def band_energy(samples: np.ndarray, positions: np.ndarray, *, sample_rate: int,
         result.background[band] += float(neighbours.sum())
         result.background_windows[band] += neighbours.size
     return result
+
+
+_SETTLE_MS = 20.0  # filter start-up margin around each stretch filtered on its own
+
+
+def _needed(positions: np.ndarray, *, reach: int, size: int) -> list[tuple[int, int]]:
+    """The stretches of signal the windows at ``positions`` need, ``reach`` either side,
+    merged; the whole signal if they would cover most of it anyway."""
+    firsts = np.clip(np.sort(positions) - reach, 0, size)
+    lasts = np.clip(np.sort(positions) + reach, 0, size)
+    new = np.append(True, firsts[1:] > np.maximum.accumulate(lasts)[:-1])
+    heads = np.flatnonzero(new)
+    spans = list(zip(firsts[heads].tolist(),
+                     np.maximum.reduceat(lasts, heads).tolist(), strict=True))
+    if sum(last - first for first, last in spans) > size // 2:
+        return [(0, size)]
+    return spans
+
+
+def _band_power(sos: np.ndarray, mono: np.ndarray, spans: list[tuple[int, int]]
+                ) -> np.ndarray:
+    """Squared zero-phase band-filtered signal on ``spans`` (0 elsewhere).
+
+    Filtering only the stretches around a few impulses, each with its own start-up
+    margin, costs a fraction of filtering an hour of music for a dozen clicks.
+    """
+    from scipy.signal import sosfiltfilt
+
+    power = np.zeros(mono.size)
+    for first, last in spans:
+        if last - first > 3 * 4 * sos.shape[0]:  # sosfiltfilt's padding needs room
+            power[first:last] = sosfiltfilt(sos, mono[first:last]) ** 2
+    return power
 
 
 def _window_power(power: np.ndarray, busy_sum: np.ndarray, first: np.ndarray,

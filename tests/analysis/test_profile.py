@@ -58,3 +58,21 @@ def test_emphasis_sees_bright_impulses_on_dull_music():
     assert energy.emphasis("mid") > 10
     none = band_energy(music[np.newaxis], positions, sample_rate=rate)
     assert none.emphasis("hf") == pytest.approx(1.0, abs=0.5)
+
+
+def test_a_few_impulses_filter_only_the_stretches_around_them(monkeypatch):
+    """Filtering a second around each of a few clicks reads like filtering it all."""
+    import restorekit.analysis.profile as profile
+
+    rate = 44100
+    rng = np.random.default_rng(5)
+    music = np.cumsum(rng.standard_normal((2, 20 * rate)), axis=1) * 1e-3
+    positions = np.array([3 * rate, 9 * rate + 17, 15 * rate + 400])
+    music[:, positions] += 0.5
+    sparse = band_energy(music, positions, sample_rate=rate)
+    assert profile._needed(positions, reach=300, size=music.shape[1]) != [
+        (0, music.shape[1])]
+    monkeypatch.setattr(profile, "_needed", lambda positions, *, reach, size: [(0, size)])
+    full = band_energy(music, positions, sample_rate=rate)
+    for band in ("hf", "mid"):
+        assert sparse.emphasis(band) == pytest.approx(full.emphasis(band), rel=1e-3)
