@@ -86,8 +86,7 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
         # the signal's peak in each gap: groups are sorted and apart, so one reduceat
         peaks = np.maximum.reduceat(np.append(np.abs(x), 0.0),
                                     groups.reshape(-1))[::2]
-        ridge = np.maximum((residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2,
-                           RIDGE * lags[in_block, 0])
+        ridge = (residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2
     # Every gap is solved in one banded Cholesky call: the gaps laid end to end make one
     # block-diagonal system (no band entry reaches from one gap into the next).
     lengths = groups[:, 1] - groups[:, 0]
@@ -266,7 +265,6 @@ def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarra
     return starts, ends, impulse
 
 
-RIDGE = 0.0
 _LONGEST_MS = 3.0  # the widest click body the generator and the literature describe
 _LEAD_MS = 0.5  # how far before its flagged onset a click's rise may begin
 # the forms of the AR score spread one click over about an AR order and a pulse width:
