@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from report import update_section
 
-from restorekit.analysis.comparison import compare_synthetic_vs_real, prepare_clean
-from restorekit.analysis.fit import COMPARED, measure, render_fitted
+from restorekit.analysis.comparison import compare_synthetic_vs_real
+from restorekit.analysis.fit import COMPARED, TOLERANCES, measure, render_fitted
 from restorekit.errors import ParameterError
 from restorekit.io import load
 
@@ -29,7 +29,6 @@ SOURCES = {"piano": "piano_holiznacc0_creepy_piano_1_excerpt.flac",
            "orchestra": "classical_strings_brahms_hungarian_dance5_us_army_strings.flac",
            "cylinder": "classical_strings_brahms_hungarian_dance5_us_army_strings.flac"}
 DEFAULT_SOURCE = "instrumental_holiznacc0_cabin_fever_excerpt.flac"
-LIMITS = (0.15, 0.15, 0.15, 0.20, 0.20)  # the tolerance per compared figure
 
 
 def source_for(name: str, clean_dir: Path) -> Path:
@@ -64,10 +63,9 @@ def main() -> None:
             print(rows[-1], flush=True)
             continue
         diffs = np.array([d for *_, d in c.rows()])
-        relative = np.abs(diffs) / np.array(LIMITS)  # 1 = at the tolerance
-        real_audio = load(path, sample_rate=RATE)
-        fresh = measure(render_fitted(_like_again(clean, real_audio), c.parameters, seed=7,
-                                      cutoff_hz=_cutoff(real_audio))).profile
+        relative = np.abs(diffs) / TOLERANCES  # 1 = at the tolerance
+        fresh = measure(render_fitted(c.clean, c.parameters, seed=7,
+                                      cutoff_hz=c.cutoff_hz)).profile
         fresh_diffs = [(getattr(fresh, f) - getattr(c.real, f)) / getattr(c.real, f)
                        for _, f in COMPARED]
         cells = [f"{a:.3g} / {b:.3g} ({d:+.0%})" for _, a, b, d in c.rows()]
@@ -84,16 +82,6 @@ def main() -> None:
     if args.out:
         update_section(args.out, "bench_fit", "\n".join(rows),
                        command="python benchmarks/bench_fit.py --out reports/real78_profiles.md")
-
-
-def _like_again(clean, real_audio):
-    return prepare_clean(clean.resample(RATE), real_audio)
-
-
-def _cutoff(real_audio) -> float:
-    from restorekit.analysis.spectrum import bandwidth
-
-    return bandwidth(real_audio).cutoff_hz
 
 
 if __name__ == "__main__":

@@ -25,13 +25,20 @@ __all__ = ["Comparison", "compare_synthetic_vs_real", "prepare_clean", "residual
 
 @dataclass(frozen=True)
 class Comparison:
-    """The real and the fitted synthetic profiles, side by side."""
+    """The real and the fitted synthetic profiles, side by side.
+
+    ``clean`` and ``cutoff_hz`` are the prepared clean source and band limit the fit
+    rendered with: ``render_fitted(clean, parameters, seed=..., cutoff_hz=cutoff_hz)``
+    draws the fitted damage again with another seed.
+    """
 
     real: ImpulseProfile
     synthetic: ImpulseProfile
     parameters: dict[str, Any]
     real_events: ImpulseEvents | None = None
     synthetic_events: ImpulseEvents | None = None
+    clean: Audio | None = None
+    cutoff_hz: float | None = None
 
     def rows(self) -> list[tuple[str, float, float, float]]:
         """``(name, real, synthetic, relative difference)`` per compared figure."""
@@ -82,7 +89,8 @@ def compare_synthetic_vs_real(real_audio_path: str | os.PathLike, clean_audio: A
                         method=method, source="synthetic")
     comparison = Comparison(real=real.profile, synthetic=synthetic.profile,
                             parameters=params, real_events=real.events,
-                            synthetic_events=synthetic.events)
+                            synthetic_events=synthetic.events, clean=clean,
+                            cutoff_hz=cutoff)
     if verbose:
         print("\n".join(comparison.lines()))
     if plot is not None:

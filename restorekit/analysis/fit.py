@@ -141,10 +141,18 @@ def _update(params: dict[str, Any], real: Measured, seen: Measured) -> None:
                        _ratio(real.hf_emphasis, seen.hf_emphasis)])
     # half steps: the sensitivities are rough, and overshooting oscillates
     step = 0.5 * np.linalg.solve(_SENSITIVITY, target)
-    scale = params["click_width_ms"][1] / _WIDTH_MS[1] * np.exp(np.clip(step[0], -1.5, 1.5))
+    _set_shape(params,
+               scale=params["click_width_ms"][1] / _WIDTH_MS[1]
+               * np.exp(np.clip(step[0], -1.5, 1.5)),
+               ring=float(np.mean(params["ringing_level"]))
+               * np.exp(np.clip(step[1], -1.5, 1.5)))
+
+
+def _set_shape(params: dict[str, Any], *, scale: float, ring: float) -> None:
+    """Set the click width range (``_WIDTH_MS`` times ``scale``) and ringing level
+    around ``ring``, in place, each clipped to what the generator accepts."""
     scale = float(np.clip(scale, *_SCALE_LIMITS))
     params["click_width_ms"] = (_WIDTH_MS[0] * scale, _WIDTH_MS[1] * scale)
-    ring = float(np.mean(params["ringing_level"])) * np.exp(np.clip(step[1], -1.5, 1.5))
     ring = float(np.clip(ring, *_RINGING_LIMITS))
     params["ringing_level"] = (ring * 0.67, min(ring * 1.33, 0.9))
 
@@ -173,10 +181,7 @@ def _with_knobs(params: dict[str, Any], knobs: np.ndarray) -> dict[str, Any]:
     out = dict(params)
     out["impulse_rate"] = float(np.clip(rate, 0.01, 2000))
     out["impulse_amplitude"] = (float(np.clip(lo, 1e-6, hi * 0.99)), hi)
-    scale = float(np.clip(scale, *_SCALE_LIMITS))
-    out["click_width_ms"] = (_WIDTH_MS[0] * scale, _WIDTH_MS[1] * scale)
-    ring = float(np.clip(ring, *_RINGING_LIMITS))
-    out["ringing_level"] = (ring * 0.67, min(ring * 1.33, 0.9))
+    _set_shape(out, scale=scale, ring=ring)
     if _positive(params, "surface_noise_level"):
         out["surface_noise_level"] = float(np.clip(noise, 1e-6, 0.2))
     if _positive(params, "crackle_level"):
