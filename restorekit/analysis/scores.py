@@ -89,6 +89,14 @@ def _pieces(values: np.ndarray, piece: int) -> tuple[np.ndarray, np.ndarray]:
     return table, scales
 
 
+def _grouped_medians(pieces: np.ndarray, per_block: int) -> np.ndarray:
+    """Median of each run of ``per_block`` pieces (a partial run at the end is left out;
+    callers give it the last run's value)."""
+    per_block = max(1, min(per_block, pieces.size))
+    count = max(1, pieces.size // per_block)
+    return np.median(pieces[: count * per_block].reshape(count, per_block), axis=1)
+
+
 def local_scale(pieces: np.ndarray, *, per_block: int) -> np.ndarray:
     """Robust scale of the music around each piece, without the piece's own.
 
@@ -100,9 +108,7 @@ def local_scale(pieces: np.ndarray, *, per_block: int) -> np.ndarray:
     which therefore does not read as a click.
     """
     per_block = max(1, min(per_block, pieces.size))
-    count = max(1, pieces.size // per_block)
-    general = np.median(pieces[: count * per_block].reshape(count, per_block), axis=1)
-    general = np.repeat(general, per_block)
+    general = np.repeat(_grouped_medians(pieces, per_block), per_block)
     general = np.concatenate([general, np.full(pieces.size - general.size, general[-1])])
     padded = np.pad(pieces, 3, mode="edge")
     j = np.arange(pieces.size) + 3
@@ -220,10 +226,9 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
         table, pieces = _pieces(values, piece)
         if block_scale is None:  # the residual: its typical scale in each AR block
             per_block = max(1, min(block // piece, pieces.size))
-            rows = max(1, pieces.size // per_block)
-            medians = np.median(pieces[: rows * per_block].reshape(rows, per_block), axis=1)
+            medians = _grouped_medians(pieces, per_block)
             block_scale = medians[np.minimum(np.arange(len(coefficients)) * block
-                                             // (per_block * piece), rows - 1)]
+                                             // (per_block * piece), medians.size - 1)]
         tables.append(table)
         scales.append(np.maximum(local_scale(pieces, per_block=block // piece),
                                  (floor * white)[in_block]))
