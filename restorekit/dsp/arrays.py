@@ -16,10 +16,12 @@ from restorekit.errors import ParameterError
 __all__ = ["as_channels", "like_input", "check_channels", "true_runs"]
 
 
-def as_channels(samples: object, *, name: str = "samples") -> np.ndarray:
+def as_channels(samples: object, *, name: str = "samples",
+                channels: int | None = None) -> np.ndarray:
     """Return ``samples`` as a finite float64 array shaped ``(channels, frames)``.
 
-    The result may be a view of the input, so callers must never write into it.
+    With ``channels`` given (a streaming meter's next block), the array must have that
+    many. The result may be a view of the input, so callers must never write into it.
     """
     x = np.asarray(samples)
     if x.dtype == np.bool_ or not (np.issubdtype(x.dtype, np.floating)
@@ -30,6 +32,9 @@ def as_channels(samples: object, *, name: str = "samples") -> np.ndarray:
     if x.ndim != 2:
         raise ParameterError(f"{name} must be shaped (channels, frames) or (frames,), got "
                              f"shape {x.shape}.")
+    if channels is not None and x.shape[0] != channels:
+        raise ParameterError(f"{name} must have {channels} channels like the meter, got "
+                             f"{x.shape[0]}.")
     x = x.astype(np.float64, copy=False)
     if not np.isfinite(x).all():
         raise ParameterError(f"{name} holds NaN or infinite values; every sample must be "

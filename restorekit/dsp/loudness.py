@@ -211,10 +211,7 @@ class LoudnessMeter:
         """Take the next ``(channels, frames)`` block (1-D when there is one channel)."""
         from scipy.signal import sosfilt  # imported here: scipy.signal is slow to import
 
-        x = as_channels(block, name="block")
-        if x.shape[0] != self.channels:
-            raise ParameterError(f"block must have {self.channels} channels like the "
-                                 f"meter, got {x.shape[0]}.")
+        x = as_channels(block, name="block", channels=self.channels)
         if x.shape[1] == 0:
             return
         weighted, self._state = sosfilt(self._sos, x, axis=1, zi=self._state)

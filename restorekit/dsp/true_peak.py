@@ -23,7 +23,6 @@ import numpy as np
 
 from restorekit.audio import check_sample_rate
 from restorekit.dsp.arrays import as_channels, check_channels, true_runs
-from restorekit.errors import ParameterError
 
 __all__ = ["true_peak", "true_peak_envelope", "TruePeakMeter"]
 
@@ -131,10 +130,7 @@ class TruePeakMeter:
 
     def process(self, block: np.ndarray) -> None:
         """Take the next ``(channels, frames)`` block (1-D when there is one channel)."""
-        x = as_channels(block, name="block")
-        if x.shape[0] != self.channels:
-            raise ParameterError(f"block must have {self.channels} channels like the "
-                                 f"meter, got {x.shape[0]}.")
+        x = as_channels(block, name="block", channels=self.channels)
         if x.shape[1] == 0:
             return
         values = x if self._interpolator is None else self._interpolator.process(x)
