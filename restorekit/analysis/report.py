@@ -116,11 +116,13 @@ def analyze_file(path: str | os.PathLike, *, out_dir: str | os.PathLike | None =
     for block in blocks(path, block_seconds=block_seconds, overlap_seconds=0.05):
         audio = block.audio
         events = detect_impulses(audio, method=method, sensitivity=sensitivity).joint()
-        energy.add(band_energy(audio.samples, events.position, sample_rate=meta.sample_rate,
+        mono = audio.samples.mean(axis=0)
+        energy.add(band_energy(mono, events.position, sample_rate=meta.sample_rate,
                                core=block.core))
         inside = (events.position >= block.core.start) & (events.position < block.core.stop)
         mine = events.select(inside)
-        spectra.add(audio.samples.mean(axis=0), mine.position)
+        if plot:
+            spectra.add(mono, mine.position)
         offset = block.start
         found.append(ImpulseEvents(
             sample_rate=meta.sample_rate, frames=meta.frames, channels=meta.channels,
