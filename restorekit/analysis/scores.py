@@ -102,18 +102,25 @@ def local_scale(pieces: np.ndarray, *, per_block: int) -> np.ndarray:
 
     ``pieces`` holds one robust scale per piece of a signal. Piece ``j`` gets the
     largest of: the median over its block of ``per_block`` pieces (the general level),
-    and the scales of pieces ``j - 3, j - 2, j + 2, j + 3`` (the music just around it).
-    A click covers at most a piece or two and cannot raise its own scale; a drum hit or
-    a consonant that stays loud for several pieces raises it around its own onset,
-    which therefore does not read as a click.
+    the scales of pieces ``j - 3, j - 2`` (the music just before it) and those of
+    ``j + 2, j + 3`` (just after it), the latter capped by the larger of pieces ``j``
+    and ``j + 1``. A click covers at most a piece or two and cannot raise its own
+    scale; a drum hit or a consonant that stays loud for several pieces raises it
+    around its own onset, which therefore does not read as a click; but a click two
+    pieces before such an onset, in music still quiet, stays visible.
     """
     per_block = max(1, min(per_block, pieces.size))
     general = np.repeat(_grouped_medians(pieces, per_block), per_block)
     general = np.concatenate([general, np.full(pieces.size - general.size, general[-1])])
     padded = np.pad(pieces, 3, mode="edge")
     j = np.arange(pieces.size) + 3
-    around = np.max([padded[j - 3], padded[j - 2], padded[j + 2], padded[j + 3]], axis=0)
-    return np.maximum(general, around)
+    before = np.maximum(padded[j - 3], padded[j - 2])
+    # the music after counts only once it has begun: in the piece itself or the next
+    # (where the matched forms spread an onset back to); a click just before a note's
+    # onset must not hide behind the note
+    after = np.minimum(np.maximum(padded[j + 2], padded[j + 3]),
+                       np.maximum(padded[j], padded[j + 1]))
+    return np.maximum(general, np.maximum(before, after))
 
 
 def _blocks(frames: int, count: int, block: int):

@@ -39,9 +39,10 @@ def test_local_scale_ignores_a_click_but_follows_an_onset():
     pieces[20] = 50.0  # a click fills one piece
     scale = scores.local_scale(pieces, per_block=16)
     assert scale[20] == 1.0  # its own piece and the next ones are not looked at
-    onset = np.concatenate([np.full(20, 1.0), np.full(20, 30.0)])
-    scale = scores.local_scale(onset, per_block=16)
-    assert scale[18] == 30.0 and scale[19] == 30.0  # the loud music after an onset counts
+    onset = np.concatenate([np.full(22, 1.0), np.full(18, 30.0)])
+    scale = scores.local_scale(onset, per_block=8)
+    assert scale[21] == 30.0 and scale[23] == 30.0  # the loud music at an onset counts
+    assert scale[20] == 1.0  # but a click two pieces before the onset stays visible
 
 
 def test_scores_are_exact_wherever_they_are_worked_out(rng):
