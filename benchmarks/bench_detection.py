@@ -41,8 +41,8 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from scipy.stats import norm  # noqa: E402
 from report import update_section  # noqa: E402
+from scipy.stats import norm  # noqa: E402
 
 from restorekit.analysis import detect_impulses  # noqa: E402
 from restorekit.analysis.impulses import METHODS  # noqa: E402

@@ -36,6 +36,7 @@ from restorekit.analysis.events import ImpulseEvents
 from restorekit.analysis.impulses import detect_impulses
 from restorekit.analysis.profile import ImpulseProfile, band_energy
 from restorekit.audio import Audio
+from restorekit.checks import check_integer
 from restorekit.errors import ParameterError
 
 __all__ = ["fit_to_profile", "profile_audio", "measure", "Measured", "render_fitted",
@@ -280,10 +281,8 @@ def fit_to_profile(real: Measured | ImpulseProfile, *, clean: Audio, seed: int =
         ``impulse_amplitude``, ``positive_fraction``, ``click_width_ms``,
         ``ringing_level``, ``crackle_level`` and the ``fixed`` ones.
     """
-    if not (isinstance(iterations, int) and 1 <= iterations <= 20):
-        raise ParameterError(f"iterations must be an integer from 1 to 20, got {iterations!r}.")
-    if not (isinstance(refine, int) and 0 <= refine <= 10):
-        raise ParameterError(f"refine must be an integer from 0 to 10, got {refine!r}.")
+    check_integer(iterations, name="iterations", low=1, high=20)
+    check_integer(refine, name="refine", low=0, high=10)
     if isinstance(real, ImpulseProfile):
         real = Measured(real, ImpulseEvents.empty(sample_rate=clean.sample_rate, frames=0,
                                                   channels=1), float("nan"))

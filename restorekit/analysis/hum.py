@@ -15,14 +15,13 @@ import numpy as np
 
 from restorekit.analysis.spectrum import (
     check_audio,
-    check_integer,
     low_band,
     power_db,
     welch_psd,
 )
 from restorekit.audio import Audio
+from restorekit.checks import check_integer, check_number
 from restorekit.errors import ParameterError
-from restorekit.metrics.checks import check_number
 
 __all__ = ["HumReport", "detect_hum"]
 

@@ -28,6 +28,7 @@ from scipy.linalg.lapack import dpbsv as _banded_solve
 from restorekit.analysis.events import ImpulseEvents
 from restorekit.analysis.scores import ar_scores, derivative_score
 from restorekit.audio import Audio
+from restorekit.checks import check_integer, check_number
 from restorekit.dsp.ar import fit_ar_blocks
 from restorekit.dsp.arrays import true_runs
 from restorekit.errors import ParameterError
@@ -40,12 +41,9 @@ METHODS = ("ar", "derivative", "both")
 def _check(method: str, sensitivity: float, order: int, block_ms: float) -> None:
     if method not in METHODS:
         raise ParameterError(f"method must be one of {', '.join(METHODS)}, got {method!r}.")
-    if not (isinstance(sensitivity, (int, float)) and 0.1 <= sensitivity <= 10):
-        raise ParameterError(f"sensitivity must be from 0.1 to 10, got {sensitivity!r}.")
-    if not (isinstance(order, int) and 2 <= order <= 100):
-        raise ParameterError(f"order must be an integer from 2 to 100, got {order!r}.")
-    if not (isinstance(block_ms, (int, float)) and 5 <= block_ms <= 2000):
-        raise ParameterError(f"block_ms must be from 5 to 2000 ms, got {block_ms!r}.")
+    check_number(sensitivity, name="sensitivity", low=0.1, high=10.0)
+    check_integer(order, name="order", low=2, high=100)
+    check_number(block_ms, name="block_ms", low=5.0, high=2000.0)
 
 
 def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],

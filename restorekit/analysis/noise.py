@@ -25,15 +25,14 @@ from restorekit.analysis.spectrum import (
     BandwidthReport,
     bandwidth,
     check_audio,
-    check_integer,
     low_band,
     mono_mix,
     power_db,
     welch_psd,
 )
 from restorekit.audio import Audio
+from restorekit.checks import check_integer, check_number
 from restorekit.errors import ParameterError
-from restorekit.metrics.checks import check_number
 
 __all__ = ["find_quiet_segments", "NoiseFloor", "noise_floor", "HumReport", "detect_hum",
            "RumbleReport", "rumble_level", "BandwidthReport", "bandwidth", "ClippingReport",

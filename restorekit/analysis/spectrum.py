@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from restorekit.audio import Audio
+from restorekit.checks import check_number
 from restorekit.errors import ParameterError
-from restorekit.metrics.checks import check_number
 
 __all__ = ["welch_psd", "power_db", "mono_mix", "low_band", "BandwidthReport", "bandwidth",
-           "check_audio", "check_integer"]
+           "check_audio"]
 
 # Power below 1e-30 (-300 dB) reads as -300 dB: finite, so reports stay JSON-friendly.
 _POWER_FLOOR = 1e-30
@@ -36,15 +36,6 @@ def check_audio(audio: Any) -> Audio:
                              "load the file with restorekit.io.load or wrap the samples "
                              "in Audio(samples, sample_rate).")
     return audio
-
-
-def check_integer(value: Any, *, name: str, low: int, high: int) -> int:
-    """Return ``value`` as an ``int`` within ``[low, high]`` or raise ParameterError."""
-    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-            or not low <= value <= high):
-        raise ParameterError(f"{name} must be a whole number from {low} to {high}, got "
-                             f"{value!r}.")
-    return int(value)
 
 
 def power_db(power: float | np.ndarray) -> float | np.ndarray:

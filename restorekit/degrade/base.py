@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from restorekit.audio import Audio, frozen
+from restorekit.checks import check_probability, check_range
 from restorekit.errors import ParameterError
 
-__all__ = ["Truth", "Degraded", "Degradation", "Compose", "OneOf", "SomeOf",
-           "check_probability", "check_range"]
+__all__ = ["Truth", "Degraded", "Degradation", "Compose", "OneOf", "SomeOf"]
 
 
 @dataclass
@@ -102,33 +102,6 @@ class Degraded:
             if t.added is not None and not t.children:
                 total += t.added
         return total
-
-
-def check_probability(p: float) -> float:
-    """Return ``p`` as a float in [0, 1] or raise :class:`ParameterError`."""
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not 0 <= p <= 1:
-        raise ParameterError(f"p must be a probability from 0 to 1, got {p!r}.")
-    return float(p)
-
-
-def check_range(value: Any, *, name: str, low: float, high: float) -> tuple[float, float]:
-    """Return ``value`` as an ordered ``(lo, hi)`` pair within ``[low, high]``.
-
-    A single number means a fixed value, ``(x, x)``.
-    """
-    try:
-        pair = (value, value) if np.isscalar(value) else tuple(value)
-    except TypeError:
-        pair = ()
-    if (len(pair) != 2 or not all(isinstance(v, (int, float, np.number))
-                                  and not isinstance(v, bool) and np.isfinite(v)
-                                  for v in pair)):
-        raise ParameterError(f"{name} must be a number or a (low, high) pair, got {value!r}.")
-    lo, hi = float(pair[0]), float(pair[1])
-    if not low <= lo <= hi <= high:
-        raise ParameterError(f"{name} must satisfy {low:g} <= low <= high <= {high:g}, got "
-                             f"({lo:g}, {hi:g}).")
-    return lo, hi
 
 
 class Degradation:

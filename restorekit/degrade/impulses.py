@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from restorekit.degrade.base import Degradation, Truth, check_range
+from restorekit.checks import check_range
+from restorekit.degrade.base import Degradation, Truth
 
 __all__ = ["Clicks", "Crackle", "Thumps", "log_uniform", "render_events"]
 

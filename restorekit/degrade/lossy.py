@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from restorekit.audio import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Audio
-from restorekit.degrade.base import Degradation, Truth, check_range
+from restorekit.checks import check_range
+from restorekit.degrade.base import Degradation, Truth
 from restorekit.errors import ParameterError
 
 __all__ = ["Mp3", "Resample", "AdditiveNoise", "MP3_BITRATES", "MP3_SAMPLE_RATES"]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from restorekit.degrade.base import Degradation, Truth, check_range
+from restorekit.checks import check_range
+from restorekit.degrade.base import Degradation, Truth
 
 __all__ = ["SurfaceNoise", "Rumble", "Hum", "correlated_noise"]
 

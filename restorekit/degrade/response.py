@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from restorekit.audio import Audio
-from restorekit.degrade.base import Degradation, Truth, check_range
+from restorekit.checks import check_range
+from restorekit.degrade.base import Degradation, Truth
 from restorekit.errors import ParameterError
 
 __all__ = ["BandLimit", "WowFlutter", "Saturation"]

@@ -18,7 +18,7 @@ from restorekit.audio import Audio, check_sample_rate
 from restorekit.dsp.arrays import as_channels
 from restorekit.errors import ParameterError, RestorekitWarning
 
-__all__ = ["check_signals", "check_signal", "check_events", "check_number", "undefined"]
+__all__ = ["check_signals", "check_signal", "check_events", "undefined"]
 
 
 def check_signal(signal: Any, sample_rate: int, *, name: str) -> np.ndarray:
@@ -82,23 +82,6 @@ def check_events(events: Any, *, name: str) -> np.ndarray:
             (array >= 0).all()):
         raise ParameterError(f"{name} must hold non-negative whole sample positions.")
     return array.astype(np.int64)
-
-
-def check_number(value: Any, *, name: str, low: float = -np.inf, high: float = np.inf,
-                 low_open: bool = False) -> float:
-    """Return ``value`` as a float if it is finite and within ``[low, high]``.
-
-    With ``low_open=True`` the lower bound itself is excluded.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise ParameterError(f"{name} must be a number, got {value!r}.")
-    number = float(value)
-    too_low = number <= low if low_open else number < low
-    if not np.isfinite(number) or too_low or number > high:
-        bracket = "(" if low_open else "["
-        raise ParameterError(f"{name} must be a finite number in {bracket}{low}, {high}], "
-                             f"got {value!r}.")
-    return number
 
 
 def undefined(metric: str, reason: str) -> float:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from restorekit.checks import check_number
 from restorekit.errors import ParameterError
-from restorekit.metrics.checks import check_number, check_signals, undefined
+from restorekit.metrics.checks import check_signals, undefined
 from restorekit.metrics.registry import register
 
 __all__ = ["thd", "thd_n"]

@@ -11,14 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from restorekit.audio import check_sample_rate
+from restorekit.checks import check_number
 from restorekit.errors import ParameterError
-from restorekit.metrics.checks import (
-    check_events,
-    check_number,
-    check_signal,
-    check_signals,
-    undefined,
-)
+from restorekit.metrics.checks import check_events, check_signal, check_signals, undefined
 from restorekit.metrics.registry import register
 
 __all__ = ["match_events", "click_precision", "click_recall", "click_f1",

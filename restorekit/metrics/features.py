@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from restorekit.checks import check_integer
 from restorekit.dsp.stft import check_stft_sizes
-from restorekit.errors import ParameterError
 from restorekit.metrics.checks import check_signals
 from restorekit.metrics.registry import register
 
@@ -71,8 +71,7 @@ def mfcc_distance(reference, estimate, sample_rate: int, *, n_mfcc: int = 13,
     """
     ref, est, rate = check_signals(reference, estimate, sample_rate)
     check_stft_sizes(n_fft, hop_length)
-    if not (isinstance(n_mfcc, (int, np.integer)) and 1 <= n_mfcc <= 128):
-        raise ParameterError(f"n_mfcc must be an integer from 1 to 128, got {n_mfcc!r}.")
+    check_integer(n_mfcc, name="n_mfcc", low=1, high=128)
     import librosa  # imported here: librosa is slow to import and most callers skip it
 
     def mfcc(x: np.ndarray) -> np.ndarray:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from restorekit.checks import check_number
 from restorekit.dsp.stft import stft
 from restorekit.errors import ParameterError
-from restorekit.metrics.checks import check_number, check_signals
+from restorekit.metrics.checks import check_signals
 from restorekit.metrics.registry import register
 
 __all__ = ["lsd", "mrstft", "spectral_flatness", "centroid_distance", "rolloff_distance"]

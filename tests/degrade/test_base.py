@@ -3,7 +3,6 @@ import pytest
 
 from restorekit.audio import Audio
 from restorekit.degrade import Clicks, Compose, Crackle, Hum, OneOf, SomeOf, SurfaceNoise
-from restorekit.degrade.base import check_range
 from restorekit.errors import ParameterError
 
 RATE = 22050
@@ -73,6 +72,3 @@ def test_validation():
         Clicks()(np.zeros(10), np.random.default_rng(0))
     with pytest.raises(ParameterError, match="numpy.random.Generator"):
         Clicks()(Audio(np.zeros(100), RATE), 7)
-    assert check_range(3, name="x", low=0, high=5) == (3.0, 3.0)
-    with pytest.raises(ParameterError, match="x must satisfy"):
-        check_range((4, 2), name="x", low=0, high=5)
