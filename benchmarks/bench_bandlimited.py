@@ -7,7 +7,7 @@ the same click span fewer samples again. This script measures whether that helps
 the synthesised music damaged by the default preset, both low-passed at ``--cutoff``
 (8th-order Butterworth, zero phase), is analysed at 44.1 kHz and at lower rates
 (soxr); recall of the generator's clicks at +-1 ms and false detections per second on
-the low-passed clean music. Five 5 s seeds.
+the low-passed clean music. 5 s clips, five seeds unless ``--seeds`` says otherwise.
 
 A second table shows the other side of a band limit: false detections on the clean
 music synthesised at each rate, and on the same music synthesised at 44.1 kHz and

@@ -204,20 +204,29 @@ def _refine(params: dict[str, Any], target: np.ndarray, evaluate, *, rounds: int
     """Levenberg-Marquardt on the log figures, with a finite-difference Jacobian.
 
     ``evaluate(params)`` renders and measures (always with the same seed, so the
-    differences are the parameters' and not the draw's). Returns the best parameters
-    seen and their largest log error in units of :data:`TOLERANCES`.
+    differences are the parameters' and not the draw's). Each round measures the
+    Jacobian where the fit stands and tries damped Gauss-Newton steps: a step that
+    lowers the summed squared error (in units of :data:`TOLERANCES`) is taken and the
+    damping relaxed; one that does not is refused and the damping raised, up to three
+    tries (Marquardt 1963). The detector makes the figures jump a little with every
+    parameter, so a refused step is common and an undamped one would wander. Returns
+    the best parameters seen and their largest error in units of the tolerances.
     """
     knobs = _knobs(params)
     moving = [i for i in range(knobs.size)
               if i < 5 or _positive(params, ("surface_noise_level", "crackle_level")[i - 5])]
-    best, best_error = params, np.inf
+
+    def scaled(figures: np.ndarray) -> np.ndarray:
+        return np.nan_to_num((target - figures) / TOLERANCES, nan=0.0)
+
+    here = evaluate(_with_knobs(params, knobs))
+    if not np.isfinite(here).any():
+        return params, np.inf
+    best = _with_knobs(params, knobs)
+    best_error = np.nanmax(np.abs(target - here) / TOLERANCES)
+    residual = scaled(here)
+    damping = None
     for _ in range(rounds):
-        current = _with_knobs(params, knobs)
-        here = evaluate(current)
-        error = (np.nanmax(np.abs(target - here) / TOLERANCES) if np.isfinite(here).any()
-                 else np.inf)
-        if error < best_error:
-            best, best_error = current, error
         if not np.isfinite(here).all():
             break
         jacobian = np.zeros((target.size, len(moving)))
@@ -226,11 +235,26 @@ def _refine(params: dict[str, Any], target: np.ndarray, evaluate, *, rounds: int
             nudged[i] += _NUDGE
             jacobian[:, column] = (evaluate(_with_knobs(params, nudged)) - here) / _NUDGE
         jacobian = np.nan_to_num(jacobian) / TOLERANCES[:, None]
-        residual = (target - here) / TOLERANCES
-        damping = 0.1 * np.trace(jacobian.T @ jacobian) / len(moving) + 1e-6
-        step = np.linalg.solve(jacobian.T @ jacobian + damping * np.eye(len(moving)),
-                               jacobian.T @ residual)
-        knobs[moving] += np.clip(step, -1.0, 1.0)
+        normal = jacobian.T @ jacobian
+        if damping is None:
+            damping = 0.1 * np.trace(normal) / len(moving) + 1e-6
+        for _ in range(3):
+            step = np.linalg.solve(normal + damping * np.eye(len(moving)),
+                                   jacobian.T @ residual)
+            trial = knobs.copy()
+            trial[moving] += np.clip(step, -1.0, 1.0)
+            figures = evaluate(_with_knobs(params, trial))
+            if not np.isfinite(figures).any():
+                damping *= 4.0
+                continue
+            error = np.nanmax(np.abs(target - figures) / TOLERANCES)
+            if error < best_error:
+                best, best_error = _with_knobs(params, trial), error
+            if np.sum(scaled(figures) ** 2) < np.sum(residual ** 2):
+                knobs, here, residual = trial, figures, scaled(figures)
+                damping /= 3.0
+                break
+            damping *= 4.0
     return best, best_error
 
 
@@ -260,14 +284,15 @@ def fit_to_profile(real: Measured | ImpulseProfile, *, clean: Audio, seed: int =
         ``clean`` once.
     refine : int
         Levenberg-Marquardt rounds after them (0 to 10), each with a finite-difference
-        Jacobian: seven renders a round. They fit the click shape and the hiss, whose
-        effects on the figures are coupled.
+        Jacobian and up to three damped steps: eight to ten renders a round. They fit
+        the click shape and the hiss, whose effects on the figures are coupled.
     crackle : bool
         Also try a start with the generator's crackle on (unless ``fixed`` sets a
         crackle level), and keep whichever fits closer; doubles the work. A third
-        candidate, almost no clicks at all (0.01 /s), is always measured: where it
-        fits best, what was detected in the transfer reads like the music's own
-        transients rather than damage.
+        candidate, almost no clicks at all (0.01 /s, and no crackle unless ``fixed``
+        sets it), is measured unless ``fixed`` sets the rate: where it fits best,
+        what was detected in the transfer reads like the music's own transients
+        rather than damage.
     cutoff_hz : float, optional
         The transfer's band limit, applied after the damage (see :func:`render_fitted`).
     **fixed
@@ -300,9 +325,12 @@ def fit_to_profile(real: Measured | ImpulseProfile, *, clean: Audio, seed: int =
     # What a detector finds in a declicked transfer may be the music's own transients,
     # which no click shape imitates: the clean source's own false alarms, with next to
     # no clicks added, are a candidate too (one render).
-    quiet = {**starts[0], "impulse_rate": _RATE_LIMITS[0], "crackle_level": 0.0}
-    fits.append(_fit_from(quiet, real, clean=clean, seed=seed, iterations=1, refine=0,
-                          cutoff_hz=cutoff_hz))
+    if "impulse_rate" not in fixed:
+        quiet = {**starts[0], "impulse_rate": _RATE_LIMITS[0]}
+        if not _positive(fixed, "crackle_level"):
+            quiet["crackle_level"] = 0.0
+        fits.append(_fit_from(quiet, real, clean=clean, seed=seed, iterations=1, refine=0,
+                              cutoff_hz=cutoff_hz))
     return min(fits, key=lambda fit: fit[1])[0]
 
 

@@ -227,7 +227,8 @@ def rumble_level(audio: Audio, *, cutoff_hz: float = 30.0) -> RumbleReport:
     Butterworth filter run forwards and backwards (zero phase, -6 dB at ``cutoff_hz``,
     48 dB/octave above). Turntable motors and bearings rumble at 5 to 30 Hz, below
     nearly all music, so the level there is the rumble's. The filters' start-up at each
-    end (three periods of the cut-off) is left out of the level.
+    end (three periods of the cut-off, at most a quarter of the audio) is left out of
+    the level.
 
     Parameters
     ----------

@@ -105,10 +105,11 @@ def low_band(audio: Audio, *, highest_hz: float) -> tuple[np.ndarray, float]:
 
     Hum and rumble live below a few hundred hertz; analysing them at a twentieth of the
     sample rate costs a twentieth of the work. The decimation filter is a linear-phase
-    Kaiser-windowed FIR (80 dB) cut at half the new rate: ``highest_hz`` lies under a
-    quarter of it, and only what lies above three quarters could alias down onto the
-    band, so the transition may span half the new rate, and the filter needs half the
-    taps of ``resample_poly``'s general-purpose default. Returns the float64 signal and
+    Kaiser-windowed FIR cut at half the new rate: ``highest_hz`` lies under a quarter
+    of it, and only what lies above three quarters could alias down onto the band, so
+    the transition may span half the new rate, and the filter needs half the taps of
+    ``resample_poly``'s general-purpose default (flat within 0.002 dB in the band,
+    78 dB down where aliases could land). Returns the float64 signal and
     its (possibly fractional) rate.
     """
     from scipy.signal import firwin, kaiser_beta, resample_poly  # slow to import

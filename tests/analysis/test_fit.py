@@ -56,12 +56,17 @@ def test_fit_needs_impulses():
 
 
 def test_music_whose_detections_are_its_own_transients_is_fitted_with_no_clicks():
-    """What the detector finds in clean music is best matched by adding nothing."""
+    """What the detector finds in clean music is best matched by adding nothing to
+    other clean music of the same kind; a fixed crackle level is kept."""
     from restorekit.analysis.fit import measure
 
     music = synthesize_music(sample_rate=RATE, duration=12.0, rng=np.random.default_rng(0))
+    other = synthesize_music(sample_rate=RATE, duration=12.0, rng=np.random.default_rng(1))
     found = measure(music)
     assert found.profile.count > 0  # the music's own false alarms
-    fitted = fit_to_profile(found, clean=music, seed=1, iterations=1, refine=0,
+    fitted = fit_to_profile(found, clean=other, seed=1, iterations=1, refine=0,
                             crackle=False, surface_noise_level=0.0)
     assert fitted["impulse_rate"] == 0.01 and fitted["crackle_level"] == 0.0
+    kept = fit_to_profile(found, clean=other, seed=1, iterations=1, refine=0,
+                          surface_noise_level=0.0, crackle_level=0.002)
+    assert kept["crackle_level"] == 0.002

@@ -177,6 +177,11 @@ def test_an_excerpt_cut_mid_note_has_no_rumble():
     assert rumble_level(cut).level_db < -80.0
 
 
+def test_rumble_of_a_few_samples_is_a_number():
+    short = Audio(np.random.default_rng(3).standard_normal(50) * 0.1, RATE)
+    assert np.isfinite(rumble_level(short).level_db)
+
+
 def test_rumble_band_follows_the_cutoff():
     t = np.arange(4 * RATE) / RATE
     low = Audio(0.1 * np.sin(2 * np.pi * 20.0 * t) + 0.1 * np.sin(2 * np.pi * 80.0 * t), RATE)

@@ -76,3 +76,23 @@ def test_a_few_impulses_filter_only_the_stretches_around_them(monkeypatch):
     full = band_energy(music, positions, sample_rate=rate)
     for band in ("hf", "mid"):
         assert sparse.emphasis(band) == pytest.approx(full.emphasis(band), rel=1e-3)
+
+
+def test_stretches_read_like_the_whole_file_at_edges_in_bunches_and_in_a_core(monkeypatch):
+    """Impulses at both ends of the file, bunched closer than a window, and a core that
+    leaves some out: every sum matches filtering the whole file."""
+    import restorekit.analysis.profile as profile
+
+    rate = 22050
+    rng = np.random.default_rng(6)
+    music = np.cumsum(rng.standard_normal(20 * rate)) * 1e-3
+    positions = np.array([0, 30, 5 * rate, 5 * rate + 20, 5 * rate + 60, 12 * rate,
+                          music.size - 1])
+    music[positions] += 0.4
+    core = slice(10, music.size - 10)
+    sparse = band_energy(music, positions, sample_rate=rate, core=core)
+    monkeypatch.setattr(profile, "_needed", lambda positions, *, reach, size: [(0, size)])
+    full = band_energy(music, positions, sample_rate=rate, core=core)
+    for name in ("impulse", "impulse_windows", "background", "background_windows"):
+        assert getattr(sparse, name) == pytest.approx(getattr(full, name), rel=1e-6)
+    assert sparse.impulse_windows["hf"] == 5  # the two at the very ends are outside core
