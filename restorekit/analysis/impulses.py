@@ -30,7 +30,7 @@ from restorekit.analysis.scores import ar_scores, derivative_score
 from restorekit.audio import Audio
 from restorekit.checks import check_integer, check_number
 from restorekit.dsp.ar import fit_ar_blocks
-from restorekit.dsp.arrays import true_runs
+from restorekit.dsp.arrays import covered, true_runs
 from restorekit.errors import ParameterError
 
 __all__ = ["detect_impulses", "METHODS"]
@@ -256,10 +256,7 @@ def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarra
     separate = np.append(True, starts[1:] > ends[:-1])
     ends = np.maximum.reduceat(ends, np.flatnonzero(separate))
     starts = starts[separate]
-    kept = np.zeros(size + 1, dtype=int)
-    np.add.at(kept, starts, 1)
-    np.add.at(kept, ends, -1)
-    impulse[np.cumsum(kept)[:size] == 0] = 0.0
+    impulse[~covered(starts, ends, size)] = 0.0
     return starts, ends, impulse
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from restorekit.analysis.events import ImpulseEvents
+from restorekit.dsp.arrays import covered
 from restorekit.errors import AudioFormatError
 from restorekit.io.write import atomic_path
 
@@ -129,10 +130,7 @@ def _add_stretch(result: BandEnergy, mono: np.ndarray, near: np.ndarray,
 
     size = mono.size
     # frames covered by any impulse window, so neighbours never overlap an impulse
-    busy = np.zeros(size + 1, dtype=np.int32)
-    np.add.at(busy, np.clip(near - half, 0, size), 1)
-    np.add.at(busy, np.clip(near + half, 0, size), -1)
-    busy_sum = np.concatenate([[0], np.cumsum(np.cumsum(busy[:-1]) > 0)])
+    busy_sum = np.concatenate([[0], np.cumsum(covered(near - half, near + half, size))])
     for band, sos in filters.items():
         if size <= 3 * 4 * sos.shape[0]:  # sosfiltfilt's padding needs room
             continue

@@ -13,7 +13,7 @@ import numpy as np
 from restorekit.audio import MAX_CHANNELS
 from restorekit.errors import ParameterError
 
-__all__ = ["as_channels", "like_input", "check_channels", "true_runs"]
+__all__ = ["as_channels", "like_input", "check_channels", "true_runs", "covered"]
 
 
 def as_channels(samples: object, *, name: str = "samples",
@@ -75,3 +75,15 @@ def true_runs(mask: np.ndarray, *, join: int = 1) -> list[tuple[int, int]]:
         else:
             runs.append((int(first), int(last)))
     return runs
+
+
+def covered(firsts: np.ndarray, lasts: np.ndarray, size: int) -> np.ndarray:
+    """Boolean mask of ``size`` samples, True inside any span ``[first, last)``.
+
+    The inverse of :func:`true_runs`. Spans may overlap or reach past either end
+    (they are clipped); an empty span (``first == last``) covers nothing.
+    """
+    edges = np.zeros(size + 1, dtype=np.int64)
+    np.add.at(edges, np.clip(firsts, 0, size), 1)
+    np.add.at(edges, np.clip(lasts, 0, size), -1)
+    return np.cumsum(edges[:-1]) > 0

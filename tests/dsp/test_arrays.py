@@ -1,6 +1,6 @@
 import numpy as np
 
-from restorekit.dsp.arrays import true_runs
+from restorekit.dsp.arrays import covered, true_runs
 
 
 def test_true_runs_finds_and_joins_runs():
@@ -10,3 +10,12 @@ def test_true_runs_finds_and_joins_runs():
     assert true_runs(mask, join=3) == [(1, 10)]
     assert true_runs(np.zeros(5, bool)) == []
     assert true_runs(np.ones(3, bool)) == [(0, 3)]
+
+
+def test_covered_is_the_inverse_of_true_runs():
+    mask = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1], bool)
+    runs = true_runs(mask)
+    assert (covered(*np.array(runs).T, mask.size) == mask).all()
+    # overlapping spans, spans past either end, and an empty span
+    spans = covered(np.array([-3, 2, 4, 6]), np.array([1, 5, 4, 20]), 8)
+    assert spans.tolist() == [True, False, True, True, True, False, True, True]
