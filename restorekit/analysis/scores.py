@@ -55,10 +55,14 @@ def robust_scale(values: np.ndarray, block: int) -> np.ndarray:
     return _spread(_MAD_TO_SIGMA * _block_medians(values, block), block, values.size)
 
 
+def _padded(values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` lengthened to ``size`` with copies of its last value."""
+    return np.concatenate([values, np.full(size - values.size, values[-1])])
+
+
 def _spread(per_block: np.ndarray, block: int, size: int) -> np.ndarray:
     """One value per block, repeated over its samples; a partial tail takes the last."""
-    out = np.repeat(per_block, block)[:size]
-    out = np.concatenate([out, np.full(size - out.size, per_block[-1])])
+    out = _padded(np.repeat(per_block, block)[:size], size)
     floor = 1e-9 + 1e-3 * float(np.median(per_block))  # digital silence has no scale
     return np.maximum(out, floor)
 
@@ -110,8 +114,7 @@ def local_scale(pieces: np.ndarray, *, per_block: int) -> np.ndarray:
     pieces before such an onset, in music still quiet, stays visible.
     """
     per_block = max(1, min(per_block, pieces.size))
-    general = np.repeat(_grouped_medians(pieces, per_block), per_block)
-    general = np.concatenate([general, np.full(pieces.size - general.size, general[-1])])
+    general = _padded(np.repeat(_grouped_medians(pieces, per_block), per_block), pieces.size)
     padded = np.pad(pieces, 3, mode="edge")
     j = np.arange(pieces.size) + 3
     before = np.maximum(padded[j - 3], padded[j - 2])
@@ -218,8 +221,7 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
     # where each piece's block starts, for the per-block floor and matched-form gain
     count = -(-x.size // piece)
     in_block = np.minimum(np.arange(count) * piece // block, len(coefficients) - 1)
-    level = _MAD_TO_SIGMA * _block_medians(x, block)
-    level = np.concatenate([level, np.full(len(coefficients) - level.size, level[-1])])
+    level = _padded(_MAD_TO_SIGMA * _block_medians(x, block), len(coefficients))
     floor = np.maximum(level, 1e-9) * 10 ** (RESIDUAL_FLOOR_DB / 20)
     # each form's gain for white input, per block, so the floor reads in its units
     gain = np.sqrt(np.sum(coefficients ** 2, axis=1))
@@ -227,18 +229,14 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
     for ms in PULSES_MS:
         along, norm = _decaying_pulse(matched, np.exp(-1000 / (ms * sample_rate)))
         forms.append((along, gain * norm))
-    tables, scales = [], []
-    block_scale = None
-    for values, white in forms:
-        table, pieces = _pieces(values, piece)
-        if block_scale is None:  # the residual: its typical scale in each AR block
-            per_block = max(1, min(block // piece, pieces.size))
-            medians = _grouped_medians(pieces, per_block)
-            block_scale = medians[np.minimum(np.arange(len(coefficients)) * block
-                                             // (per_block * piece), medians.size - 1)]
-        tables.append(table)
-        scales.append(np.maximum(local_scale(pieces, per_block=block // piece),
-                                 (floor * white)[in_block]))
+    tables, pieces = zip(*(_pieces(values, piece) for values, _ in forms), strict=True)
+    scales = [np.maximum(local_scale(own, per_block=block // piece), (floor * white)[in_block])
+              for own, (_, white) in zip(pieces, forms, strict=True)]
+    # the residual's typical scale in each AR block
+    per_block = max(1, min(block // piece, pieces[0].size))
+    medians = _grouped_medians(pieces[0], per_block)
+    block_scale = medians[np.minimum(np.arange(len(coefficients)) * block
+                                     // (per_block * piece), medians.size - 1)]
     peaks = np.max([t.max(axis=1) / sc for t, sc in zip(tables, scales, strict=True)],
                    axis=0)
     hot = peaks >= least
