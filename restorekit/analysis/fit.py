@@ -199,6 +199,16 @@ def _figures(profile: ImpulseProfile) -> np.ndarray:
         return np.where(values > 0, np.log(values), np.nan)
 
 
+def _scaled(target: np.ndarray, figures: np.ndarray) -> np.ndarray:
+    """Log errors in units of :data:`TOLERANCES`; 0 where either side has no figure."""
+    return np.nan_to_num((target - figures) / TOLERANCES, nan=0.0)
+
+
+def _worst(target: np.ndarray, figures: np.ndarray) -> float:
+    """The largest error in units of the tolerances (1: right at a tolerance)."""
+    return float(np.max(np.abs(_scaled(target, figures))))
+
+
 def _refine(params: dict[str, Any], target: np.ndarray, evaluate, *, rounds: int
             ) -> tuple[dict[str, Any], float]:
     """Levenberg-Marquardt on the log figures, with a finite-difference Jacobian.
@@ -215,16 +225,12 @@ def _refine(params: dict[str, Any], target: np.ndarray, evaluate, *, rounds: int
     knobs = _knobs(params)
     moving = [i for i in range(knobs.size)
               if i < 5 or _positive(params, ("surface_noise_level", "crackle_level")[i - 5])]
-
-    def scaled(figures: np.ndarray) -> np.ndarray:
-        return np.nan_to_num((target - figures) / TOLERANCES, nan=0.0)
-
-    here = evaluate(_with_knobs(params, knobs))
+    best = _with_knobs(params, knobs)
+    here = evaluate(best)
     if not np.isfinite(here).any():
         return params, np.inf
-    best = _with_knobs(params, knobs)
-    best_error = np.nanmax(np.abs(target - here) / TOLERANCES)
-    residual = scaled(here)
+    best_error = _worst(target, here)
+    residual = _scaled(target, here)
     damping = None
     for _ in range(rounds):
         if not np.isfinite(here).all():
@@ -247,11 +253,11 @@ def _refine(params: dict[str, Any], target: np.ndarray, evaluate, *, rounds: int
             if not np.isfinite(figures).any():
                 damping *= 4.0
                 continue
-            error = np.nanmax(np.abs(target - figures) / TOLERANCES)
+            error = _worst(target, figures)
             if error < best_error:
                 best, best_error = _with_knobs(params, trial), error
-            if np.sum(scaled(figures) ** 2) < np.sum(residual ** 2):
-                knobs, here, residual = trial, figures, scaled(figures)
+            if np.sum(_scaled(target, figures) ** 2) < np.sum(residual ** 2):
+                knobs, here, residual = trial, figures, _scaled(target, figures)
                 damping /= 3.0
                 break
             damping *= 4.0
@@ -348,8 +354,7 @@ def _fit_from(params: dict[str, Any], real: Measured, *, clean: Audio, seed: int
             params["impulse_amplitude"] = tuple(min(1.0, 2 * a)
                                                 for a in params["impulse_amplitude"])
             continue
-        error = float(np.max(np.abs([_ratio(getattr(profile, f), getattr(seen.profile, f))
-                                     for _, f in COMPARED]) / TOLERANCES))
+        error = _worst(_figures(profile), _figures(seen.profile))
         if error < best_error:
             best, best_error = dict(params), error
         _update(params, real, seen)
