@@ -49,7 +49,8 @@ def _check(method: str, sensitivity: float, order: int, block_ms: float) -> None
 def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
                      coefficients: np.ndarray, *, block: int,
                      x: np.ndarray | None = None,
-                     residual_scale: np.ndarray | None = None) -> np.ndarray:
+                     residual_scale: np.ndarray | None = None,
+                     prior: np.ndarray | None = None) -> np.ndarray:
     """The impulses alone over ``spans`` (0 elsewhere): least-squares AR interpolation.
 
     LSAR (Janssen, Veldhuis & Vries 1986) picks the samples of a gap that minimise the
@@ -66,7 +67,9 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     swing far past anything in the signal. Given ``x`` and the per-block
     ``residual_scale``, a Gaussian prior on the impulse as large as the signal's peak
     in the gap is added (MAP instead of least squares, Godsill & Rayner 1998 §5.3):
-    ``(R + (sigma_e / peak)^2 I) d = m``.
+    ``(R + (sigma_e / peak)^2 I) d = m``. A caller that knows better gives ``prior``,
+    the prior's standard deviation for each group of gaps (spans closer than an AR
+    order), in place of that peak.
     """
     order = coefficients.shape[1] - 1
     impulse = np.zeros(matched.size)
@@ -80,11 +83,12 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     firsts = groups[:, 0]
     in_block = np.minimum(firsts // block, len(coefficients) - 1)
     ridge = np.zeros(len(groups))
-    if x is not None and residual_scale is not None:
-        # the signal's peak in each gap: groups are sorted and apart, so one reduceat
-        peaks = np.maximum.reduceat(np.append(np.abs(x), 0.0),
-                                    groups.reshape(-1))[::2]
-        ridge = (residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2
+    if residual_scale is not None and (x is not None or prior is not None):
+        if prior is None:
+            # the signal's peak in each gap: groups are sorted and apart, so one reduceat
+            prior = np.maximum.reduceat(np.append(np.abs(x), 0.0),
+                                        groups.reshape(-1))[::2]
+        ridge = (residual_scale[in_block] / np.maximum(prior, 1e-12)) ** 2
     # Every gap is solved in one banded Cholesky call: the gaps laid end to end make one
     # block-diagonal system (no band entry reaches from one gap into the next).
     lengths = groups[:, 1] - groups[:, 0]
@@ -168,7 +172,8 @@ def _describe(x: np.ndarray, impulse: np.ndarray, starts: np.ndarray, ends: np.n
 
 
 def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: int,
-                    block: int, sample_rate: int) -> dict[str, np.ndarray] | None:
+                    block: int, sample_rate: int,
+                    measure: bool = True) -> dict[str, np.ndarray] | None:
     if x.size <= 2 * order or not np.any(x):
         return None
     block = min(block, x.size)
@@ -208,6 +213,8 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
     onsets = lo + np.argmax(near >= 0.5 * strongest[:, None], axis=1)
     onsets = np.maximum.accumulate(onsets)  # spans are in order; so are their clicks
     flagged_ends = spans[:, 1]
+    if not measure:
+        return _unmeasured(onsets, flagged_ends, stat, sample_rate=sample_rate)
     starts, ends, impulse = _click_extents(x, ar.matched, ar.block_scale, onsets,
                                            flagged_ends, coefficients, block=block,
                                            sample_rate=sample_rate)
@@ -219,6 +226,24 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
 
 
 MIN_PEAK = 10 ** (-60 / 20)  # -60 dBFS
+
+
+def _unmeasured(onsets: np.ndarray, flagged_ends: np.ndarray, stat: np.ndarray, *,
+                sample_rate: int) -> dict[str, np.ndarray]:
+    """Detections as found, not estimated: each from its onset over the longest click
+    body (or its flagged span, if longer), up to the next. Peaks, polarity and ringing
+    are unknown (NaN, 0, NaN); a restorer measures what it took out instead."""
+    onsets, first = np.unique(onsets, return_index=True)
+    flagged_ends = np.maximum.reduceat(flagged_ends, first)
+    reach = round(_LONGEST_MS * sample_rate / 1000)
+    following = np.append(onsets[1:], stat.size)
+    ends = np.minimum(np.maximum(flagged_ends + 1, onsets + reach), following)
+    scores = _gather(stat, onsets, ends - onsets, fill=-np.inf)
+    n = onsets.size
+    return {"start": onsets, "width": ends - onsets,
+            "position": onsets + np.argmax(scores, axis=1),
+            "peak": np.full(n, np.nan), "polarity": np.zeros(n, dtype=int),
+            "ringing_ms": np.full(n, np.nan), "score": scores.max(axis=1)}
 
 
 def _click_extents(x: np.ndarray, matched: np.ndarray, residual_scale: np.ndarray,
@@ -268,7 +293,8 @@ _JOIN_MS = 1.0
 
 
 def detect_impulses(audio: Audio, *, method: str = "ar", sensitivity: float = 1.0,
-                    order: int = 20, block_ms: float = 50.0) -> ImpulseEvents:
+                    order: int = 20, block_ms: float = 50.0,
+                    measure: bool = True) -> ImpulseEvents:
     """Find clicks, pops and crackle in ``audio``, channel by channel.
 
     Parameters
@@ -284,6 +310,10 @@ def detect_impulses(audio: Audio, *, method: str = "ar", sensitivity: float = 1.
         AR model order (Godsill & Rayner suggest 20–40 for audio at 44.1 kHz).
     block_ms : float
         Length of the blocks the AR models and robust scales are fitted on.
+    measure : bool
+        Estimate each impulse (LSAR) to give its extent, peak, polarity and ringing.
+        A declicker that estimates what it removes anyway passes False: spans then run
+        from the onset over the longest click body, and peaks are NaN.
 
     Returns
     -------
@@ -300,7 +330,7 @@ def detect_impulses(audio: Audio, *, method: str = "ar", sensitivity: float = 1.
     parts = []
     for channel, x in enumerate(audio.samples.astype(np.float64)):
         rows = _channel_events(x, method=method, sensitivity=sensitivity, order=order,
-                               block=block, sample_rate=audio.sample_rate)
+                               block=block, sample_rate=audio.sample_rate, measure=measure)
         if rows is not None:
             rows["channel"] = np.full(len(rows["start"]), channel)
             parts.append(ImpulseEvents(sample_rate=audio.sample_rate, frames=audio.frames,

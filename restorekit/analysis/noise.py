@@ -34,9 +34,9 @@ from restorekit.audio import Audio
 from restorekit.checks import check_integer, check_number
 from restorekit.errors import ParameterError
 
-__all__ = ["find_quiet_segments", "NoiseFloor", "noise_floor", "HumReport", "detect_hum",
-           "RumbleReport", "rumble_level", "BandwidthReport", "bandwidth", "ClippingReport",
-           "count_clipped", "NoiseReport", "analyze_noise"]
+__all__ = ["find_quiet_segments", "quiet_windows", "NoiseFloor", "noise_floor", "HumReport",
+           "detect_hum", "RumbleReport", "rumble_level", "BandwidthReport", "bandwidth",
+           "ClippingReport", "count_clipped", "NoiseReport", "analyze_noise"]
 
 _SILENCE_DB = -120.0  # quieter than any groove: zero padding, muted digital silence
 _STEPS_PER_WINDOW = 4  # windows are tried at every quarter window
@@ -77,19 +77,32 @@ def find_quiet_segments(audio: Audio, *, window_seconds: float = 0.5, count: int
     min_gap_seconds = check_number(min_gap_seconds, name="min_gap_seconds", low=0.0)
     rate = audio.sample_rate
     step = max(1, round(window_seconds * rate / _STEPS_PER_WINDOW))
-    window = step * _STEPS_PER_WINDOW
-    whole = [(0.0, audio.duration)]
-    if audio.frames < window:
-        return whole
-    # energy of each quarter window, summed four at a time into whole windows
+    if audio.frames < step * _STEPS_PER_WINDOW:
+        return [(0.0, audio.duration)]
+    # energy of each quarter window
     blocks = mono_mix(audio)[: audio.frames // step * step].reshape(-1, step)
     energy = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64)
+    return quiet_windows(energy, step=step, sample_rate=rate, count=count,
+                         min_gap_seconds=min_gap_seconds, duration=audio.duration)
+
+
+def quiet_windows(energy: np.ndarray, *, step: int, sample_rate: int, count: int,
+                  min_gap_seconds: float, duration: float) -> list[tuple[float, float]]:
+    """:func:`find_quiet_segments` from the energies of consecutive ``step``-frame pieces.
+
+    A window is four pieces. Split out so that a long file can be searched from
+    energies gathered while streaming it (:mod:`restorekit.restore.stream`).
+    """
+    window = step * _STEPS_PER_WINDOW
+    whole = [(0.0, duration)]
+    if energy.size < _STEPS_PER_WINDOW:
+        return whole
     kernel = np.ones(_STEPS_PER_WINDOW)
     window_energy = np.convolve(energy, kernel, mode="valid")
     silent = energy < step * 10.0 ** (_SILENCE_DB / 10.0)
     available = np.convolve(silent, kernel, mode="valid") == 0
     # window starts closer than this overlap or crowd one already chosen
-    reach = int(np.ceil((window + min_gap_seconds * rate) / step))
+    reach = int(np.ceil((window + min_gap_seconds * sample_rate) / step))
     chosen: list[int] = []
     while len(chosen) < count and available.any():
         start = int(np.argmin(np.where(available, window_energy, np.inf)))
@@ -97,7 +110,8 @@ def find_quiet_segments(audio: Audio, *, window_seconds: float = 0.5, count: int
         available[max(0, start - reach + 1): start + reach] = False
     if not chosen:
         return whole
-    return [(start * step / rate, (start * step + window) / rate) for start in chosen]
+    return [(start * step / sample_rate, (start * step + window) / sample_rate)
+            for start in chosen]
 
 
 @dataclass(frozen=True, eq=False)

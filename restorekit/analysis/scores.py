@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import lfilter
 
-__all__ = ["robust_scale", "local_scale", "block_residual", "ARScores", "ar_scores",
-           "derivative_score", "PULSES_MS"]
+__all__ = ["robust_scale", "local_scale", "block_residual", "matched_residual", "ARScores",
+           "ar_scores", "derivative_score", "PULSES_MS"]
 
 # A robust standard deviation from the median absolute value (Gaussian consistency).
 _MAD_TO_SIGMA = 1.4826
@@ -148,7 +148,8 @@ def block_residual(x: np.ndarray, coefficients: np.ndarray, *, block: int) -> np
     return residual
 
 
-def _matched(residual: np.ndarray, coefficients: np.ndarray, block: int) -> np.ndarray:
+def matched_residual(residual: np.ndarray, coefficients: np.ndarray,
+                     block: int) -> np.ndarray:
     """``m[t] = sum_k a_b(t+k)[k] e[t + k]``: the adjoint of :func:`block_residual`.
 
     An impulse at ``t`` reaches ``e[t + k]`` through the model of the block ``t + k``
@@ -216,7 +217,7 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
     ARScores
     """
     residual = block_residual(x, coefficients, block=block)
-    matched = _matched(residual, coefficients, block)
+    matched = matched_residual(residual, coefficients, block)
     piece = max(8, round(_PIECE_MS * sample_rate / 1000))
     # where each piece's block starts, for the per-block floor and matched-form gain
     count = -(-x.size // piece)

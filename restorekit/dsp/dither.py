@@ -26,7 +26,7 @@ import numpy as np
 
 from restorekit.errors import ParameterError
 
-__all__ = ["tpdf_dither", "quantize", "on_grid", "SUPPORTED_BITS"]
+__all__ = ["tpdf_dither", "tpdf_at", "quantize", "on_grid", "SUPPORTED_BITS"]
 
 SUPPORTED_BITS = (8, 16, 24, 32)
 
@@ -72,6 +72,38 @@ def tpdf_dither(samples: np.ndarray, *, bits: int, rng: np.random.Generator) -> 
     lsb = 2.0 ** -(_check_bits(bits) - 1)
     x = _finite_float64(samples)
     return x + _check_rng(rng).triangular(-lsb, 0.0, lsb, size=x.shape)
+
+
+def _splitmix64(z: np.ndarray) -> np.ndarray:
+    """Steele, Lea & Flood's SplitMix64 finaliser: a bijective scramble of 64-bit keys."""
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def tpdf_at(first_frame: int, *, channels: int, frames: int, bits: int,
+            seed: int = 0) -> np.ndarray:
+    """TPDF dither for frames ``first_frame ...`` of a stream, the same however it is cut.
+
+    A generator's draws depend on how many were taken before; a file written block by
+    block would then get different dither for each block size. Here each sample's
+    noise is a hash of its frame number, channel and ``seed`` (SplitMix64; Steele, Lea
+    & Flood 2014), so it depends on nothing else.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 noise shaped (channels, frames), triangular on ±1 LSB of ``bits``.
+    """
+    lsb = 2.0 ** -(_check_bits(bits) - 1)
+    frame = np.arange(first_frame, first_frame + frames, dtype=np.uint64)
+    key = (frame[None, :] * np.uint64(2 * channels)
+           + np.arange(channels, dtype=np.uint64)[:, None] * np.uint64(2))
+    key = key + np.uint64(seed) * np.uint64(0xD1B54A32D192ED03)
+    # two independent uniforms per sample, from the top 53 bits of two hashes
+    u = [(_splitmix64(key + np.uint64(i)) >> np.uint64(11)) * 2.0 ** -53 for i in (0, 1)]
+    return (u[0] - u[1]) * lsb
 
 
 def quantize(samples: np.ndarray, *, bits: int, dither: bool,
