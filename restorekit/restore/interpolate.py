@@ -1,0 +1,330 @@
+"""Filling damaged spans by least-squares AR interpolation (LSAR).
+
+A click destroys the music under it; what can be put back is the most probable music
+given the samples around it. Modelled as an autoregressive process, that is the LSAR
+interpolant of Janssen, Veldhuis & Vries (1986): the gap's samples that minimise the
+prediction errors across it (Godsill & Rayner 1998, §5.2).
+
+Two paths share that criterion:
+
+- **Short spans** (clicks, crackle; up to ``long_ms``) use one AR model per block of
+  the signal, all spans solved in one banded Cholesky call
+  (:func:`restorekit.analysis.impulses.impulse_estimate`). The models are fitted with
+  the spans zeroed (a click's energy would otherwise dominate its block's spectrum),
+  then fitted again on the repaired signal and the spans solved once more: the first
+  step of Godsill & Rayner's iterative interpolation (§5.2.3). Long spans get this
+  first fill too, so a click beside a scratch is not solved against its damage.
+- **Long spans** (scratches) need a model that carries the music's pitch across the
+  gap, or LSAR decays towards silence in the middle (the "smearing" a long repair
+  hears as a dull patch). Each gets its own Burg model of high order, fitted on the
+  clean music either side of it only.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from restorekit.analysis.impulses import impulse_estimate
+from restorekit.analysis.scores import block_residual
+from restorekit.dsp.ar import burg, fit_ar_blocks, lsar_interpolate
+from restorekit.dsp.arrays import covered
+
+__all__ = ["Repair", "repair_spans", "merge_spans", "choose_extents"]
+
+_MAD_TO_SIGMA = 1.4826
+
+
+def merge_spans(starts: np.ndarray, ends: np.ndarray, *, gap: int,
+                size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sort spans ``[start, end)``, clip them to ``[0, size)`` and join any closer than ``gap``.
+
+    Returns the merged ``(starts, ends)``.
+    """
+    starts = np.clip(np.asarray(starts, dtype=np.int64), 0, size)
+    ends = np.clip(np.asarray(ends, dtype=np.int64), 0, size)
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    if not starts.size:
+        return starts, ends
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], np.maximum.accumulate(ends[order])
+    new = np.append(True, starts[1:] > ends[:-1] + gap)
+    groups = np.flatnonzero(new)
+    return starts[groups], np.maximum.reduceat(ends, groups)
+
+
+def _residual_scale(x: np.ndarray, coefficients: np.ndarray, block: int) -> np.ndarray:
+    """The prediction error's robust scale in each block."""
+    residual = block_residual(x, coefficients, block=block)
+    blocks = max(1, min(len(coefficients), x.size // block))
+    table = np.abs(residual[: blocks * block]).reshape(blocks, -1)
+    scale = _MAD_TO_SIGMA * np.median(table, axis=1)
+    return np.concatenate([scale, np.full(len(coefficients) - blocks, scale[-1])])
+
+
+def _gap_matched(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+                 coefficients: np.ndarray, block: int) -> np.ndarray:
+    """``A^T A x`` on the gaps, each group of gaps with the one model it is solved with.
+
+    :func:`~restorekit.analysis.impulses.impulse_estimate` solves each group of gaps
+    (those closer than an AR order) with the model of the block the group starts in.
+    Its right-hand side must come from that same model: a gap that runs into the next
+    block would otherwise pair one model's matrix with another's residual, and the
+    solution can swing far past the signal. Returns a full-length array, zero off the
+    gaps.
+    """
+    p = coefficients.shape[1] - 1
+    groups = merge_spans(starts, ends, gap=p - 1, size=x.size)
+    firsts, lasts = groups
+    models = coefficients[np.minimum(firsts // block, len(coefficients) - 1)]
+    lengths = lasts - firsts
+    width = int(lengths.max()) + 2 * p
+    padded = np.concatenate([np.zeros(p), x, np.zeros(width)])
+    # window row g holds x[first_g - p : first_g + max_len + p]
+    windows = padded[firsts[:, None] + np.arange(width)]
+    residual = np.zeros((firsts.size, width - p))  # e at first_g + i
+    for j in range(p + 1):
+        residual += models[:, j: j + 1] * windows[:, p - j: width - j]
+    matched = np.zeros((firsts.size, width - 2 * p))  # m at first_g + u
+    for k in range(p + 1):
+        matched += models[:, k: k + 1] * residual[:, k: k + width - 2 * p]
+    out = np.zeros(x.size)
+    inside = np.arange(width - 2 * p) < lengths[:, None]
+    rows = (firsts[:, None] + np.arange(width - 2 * p))[inside]
+    out[rows] = matched[inside]
+    return out
+
+
+def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+             coefficients: np.ndarray, block: int, scale: np.ndarray,
+             shrink: bool = True) -> np.ndarray:
+    """The damage to take out of the spans (0 elsewhere): ``x`` minus its restoration.
+
+    LSAR alone gives ``d = x - x_hat`` with ``R d = m`` (see
+    :func:`~restorekit.analysis.impulses.impulse_estimate`): all of the span goes, and
+    with it the music's unpredictable part. Given a Gaussian prior of variance ``v`` on
+    the impulse, the posterior mean instead solves ``(R + s^2 / v I) d = m`` (``s^2``
+    the prediction error variance; Godsill & Rayner 1998 §5.3): a click far louder
+    than the music is taken out whole, a faint one only in part, and the music under
+    it is kept. ``shrink`` sets ``v`` per span from the LSAR estimate's own mean square
+    less the ``s^2`` its error adds (empirical Bayes); otherwise the prior is as large
+    as the signal's peak, which is nearly plain LSAR.
+    """
+    p = coefficients.shape[1] - 1
+    starts, ends = merge_spans(starts, ends, gap=p - 1, size=x.size)
+    edge = (starts < p) | (ends > x.size - p)
+    if edge.any():
+        # the banded solve assumes p known samples both sides; at the ends of the
+        # signal lsar_interpolate's forward and backward errors stand in for them
+        d = np.zeros(x.size)
+        if (~edge).any():
+            d = _impulse(x, starts[~edge], ends[~edge], coefficients=coefficients,
+                         block=block, scale=scale, shrink=shrink)
+        for first, last in zip(starts[edge], ends[edge], strict=True):
+            lo, hi = max(0, first - 4 * p), min(x.size, last + 4 * p)
+            a = coefficients[min(first // block, len(coefficients) - 1)]
+            filled = lsar_interpolate(x[lo:hi], covered(np.array([first - lo]),
+                                                          np.array([last - lo]), hi - lo), a)
+            d[first:last] = x[first:last] - filled[first - lo: last - lo]
+        return d
+    spans = list(zip(starts, ends, strict=True))
+    matched = _gap_matched(x, starts, ends, coefficients=coefficients, block=block)
+    d = impulse_estimate(matched, spans, coefficients, block=block, x=x,
+                         residual_scale=scale)
+    if not shrink:
+        return d
+    bounds = np.stack([starts, ends], axis=1).reshape(-1)
+    power = np.add.reduceat(np.append(d * d, 0.0), bounds)[::2] / (ends - starts)
+    noise = scale[np.minimum(starts // block, len(scale) - 1)] ** 2
+    prior = np.sqrt(np.maximum(power - noise, 1e-6 * noise))
+    return impulse_estimate(matched, spans, coefficients, block=block,
+                            residual_scale=scale, prior=prior)
+
+
+def choose_extents(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+                   coefficients: np.ndarray, block: int, penalty: float = 3.0,
+                   shortest: int = 4, scale: np.ndarray | None = None) -> np.ndarray:
+    """How much of each span ``[start, end)`` to repair: its end, or -1 to leave it.
+
+    Declaring ``L`` samples after ``start`` missing lowers the summed squared
+    prediction error by ``g(L) = d_L^T m`` (``d_L`` the impulse LSAR takes out, ``m``
+    the matched residual, as ``R d = m``): a likelihood gain in units of the residual
+    variance ``s^2``. Even pure music gains about ``s^2`` per freed sample, so each
+    span keeps the length maximising ``g(L) - penalty * s^2 * L`` over
+    ``L = shortest, 2 * shortest, ...`` up to its whole length, and is left alone if
+    no length gains anything (an order-selection rule in the spirit of Akaike's, as
+    Godsill & Rayner 1998 §5.3 choose among detection hypotheses by their likelihood).
+    Repairing no more than the click keeps music out of the interpolation. ``scale``,
+    the residual's scale per block, is worked out when not given.
+    """
+    if scale is None:
+        scale = _residual_scale(x, coefficients, block)
+    lengths = ends - starts
+    variance = scale[np.minimum(starts // block, len(scale) - 1)] ** 2
+    best = np.zeros(starts.size)
+    chosen = np.full(starts.size, -1, dtype=np.int64)
+    # a span stops growing when it reaches its whole length, or when two doublings in
+    # a row have not paid: the click is behind it (and the cost of each solve is in the
+    # samples still being tried)
+    misses = np.zeros(starts.size, dtype=np.int64)
+    active = np.ones(starts.size, dtype=bool)
+    candidate = shortest
+    while active.any():
+        at = np.flatnonzero(active)
+        first, last = starts[at], starts[at] + np.minimum(lengths[at], candidate)
+        matched = _gap_matched(x, first, last, coefficients=coefficients, block=block)
+        d = impulse_estimate(matched, list(zip(first, last, strict=True)), coefficients,
+                             block=block, x=x, residual_scale=scale)
+        bounds = np.stack([first, last], axis=1).reshape(-1)
+        gain = np.add.reduceat(np.append(d * matched, 0.0), bounds)[::2]
+        merit = gain - penalty * variance[at] * (last - first)
+        better = merit > best[at]
+        best[at[better]], chosen[at[better]] = merit[better], last[better]
+        misses[at] = np.where(better, 0, misses[at] + 1)
+        active &= (lengths > candidate) & (misses < 2)
+        candidate *= 2
+    return chosen
+
+
+def _long_repair(x: np.ndarray, first: int, last: int, missing: np.ndarray, *,
+                 order: int, context: int) -> np.ndarray:
+    """The LSAR fill of ``x[first:last]`` with a Burg model of the clean music around it."""
+    lo, hi = max(0, first - context), min(x.size, last + context)
+    # only the known samples nearest the gap on each side, up to another gap
+    before = x[lo:first][_tail_known(~missing[lo:first])]
+    after = x[last:hi][_head_known(~missing[last:hi])]
+    clean = np.concatenate([before, after])
+    order = min(order, max(2, clean.size // 4))
+    if clean.size <= order or np.ptp(clean) == 0:
+        return np.zeros(last - first)
+    a, _ = burg(clean, order=order)
+    wlo, whi = max(0, first - 2 * order), min(x.size, last + 2 * order)
+    window = lsar_interpolate(x[wlo:whi], missing[wlo:whi], a)
+    return window[first - wlo: last - wlo]
+
+
+def _tail_known(known: np.ndarray) -> slice:
+    """The run of True at the end of ``known``."""
+    bad = np.flatnonzero(~known)
+    return slice(bad[-1] + 1 if bad.size else 0, known.size)
+
+
+def _head_known(known: np.ndarray) -> slice:
+    """The run of True at the start of ``known``."""
+    bad = np.flatnonzero(~known)
+    return slice(0, bad[0] if bad.size else known.size)
+
+
+class Repair(NamedTuple):
+    """A repaired channel and the spans ``[starts, ends)`` that were filled."""
+
+    samples: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+def repair_spans(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *, sample_rate: int,
+                 order: int = 20, block: int, long_ms: float = 5.0, long_order: int = 80,
+                 refits: int = 1, penalty: float | None = 3.0,
+                 novelty: float | None = 4.0, shrink: bool = False) -> np.ndarray:
+    """Replace the samples ``x[start:end]`` of every span by their LSAR interpolant.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        One channel, float64.
+    starts, ends : numpy.ndarray
+        Spans ``[start, end)`` in frames, sorted and apart (see :func:`merge_spans`).
+    sample_rate : int
+    order : int
+        AR order of the block models used for short spans.
+    block : int
+        Length in frames of the blocks those models are fitted on. Blocks start at
+        ``x[0]``, so a caller streaming a long file keeps its windows on this grid.
+    long_ms : float
+        Spans longer than this are scratches: each gets its own Burg model of
+        ``long_order``, fitted on up to ``8 * long_order`` clean samples each side.
+    long_order : int
+    refits : int
+        How many times the block models are fitted again on the repaired signal and
+        the spans solved again (Godsill & Rayner's iteration, §5.2.3).
+    penalty : float or None
+        Repair only as much of each span as :func:`choose_extents` finds worth it at
+        this penalty; None repairs every span whole (what an oracle given the true
+        spans does).
+
+    Returns
+    -------
+    Repair
+        The repaired copy of ``x`` (samples outside the spans untouched) and the spans
+        actually filled.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    if not starts.size or x.size <= 2 * order:
+        return Repair(x.copy(), starts[:0], ends[:0])
+    block = min(block, x.size)
+    fitted = np.where(covered(starts, ends, x.size), 0.0, x)
+    coefficients = fit_ar_blocks(fitted, order=order, block=block, method="autocorrelation")
+    scale = _residual_scale(x, coefficients, block)
+    if penalty is not None:
+        ends = choose_extents(x, starts, ends, coefficients=coefficients, block=block,
+                              penalty=penalty, scale=scale)
+        starts, ends = starts[ends > starts], ends[ends > starts]
+    out = x.copy()
+    for round_ in range(1 + refits):
+        if not starts.size:
+            break
+        if round_:
+            # models of the repaired signal, free of the clicks' energy
+            coefficients = fit_ar_blocks(out, order=order, block=block,
+                                         method="autocorrelation")
+            scale = _residual_scale(x, coefficients, block)
+        out = x - _impulse(x, starts, ends, coefficients=coefficients, block=block,
+                           scale=scale, shrink=shrink)
+        if round_ == 0 and novelty is not None:
+            keep = ~_novel(out, starts, ends, coefficients=coefficients, block=block,
+                           scale=scale, limit=novelty,
+                           window=round(_NOVELTY_MS * sample_rate / 1000))
+            starts, ends = starts[keep], ends[keep]
+            if not starts.size:
+                out = x.copy()
+            elif not keep.all():
+                out = x - _impulse(x, starts, ends, coefficients=coefficients, block=block,
+                                   scale=scale, shrink=shrink)
+    # every span, long ones too, had a first fill above: it keeps a short span next to
+    # a scratch from being solved against the scratch's damage
+    long = (ends - starts) > long_ms * sample_rate / 1000
+    scratches = covered(starts[long], ends[long], x.size)
+    for first, last in zip(starts[long], ends[long], strict=True):
+        out[first:last] = _long_repair(out, first, last, scratches, order=long_order,
+                                       context=8 * long_order)
+    return Repair(out, starts, ends)
+
+
+_NOVELTY_MS = 3.0
+
+
+def _novel(repaired: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+           coefficients: np.ndarray, block: int, scale: np.ndarray, limit: float,
+           window: int) -> np.ndarray:
+    """Spans after which the music stays unpredictable: a note's onset, not a click.
+
+    A click ends; once it is filled, the prediction error just after it is the
+    music's usual. A note's attack goes on being new after any span a detector put
+    on it, so there the error stays far above the block's (tens to hundreds of times
+    its variance on real onsets, against under 1.5 times after filled clicks). Filling
+    such a span would cut the attack off: those spans are returned as True.
+    """
+    p = coefficients.shape[1] - 1
+    models = coefficients[np.minimum(ends // block, len(coefficients) - 1)]
+    padded = np.concatenate([np.zeros(p), repaired, np.zeros(window)])
+    # row i: repaired[end_i - p : end_i + window], for the errors e[end_i + t]
+    windows = padded[ends[:, None] + np.arange(window + p)]
+    error = np.zeros((ends.size, window))
+    for j in range(p + 1):
+        error += models[:, j: j + 1] * windows[:, p - j: p - j + window]
+    after = np.mean(error ** 2, axis=1)
+    return after > limit * scale[np.minimum(starts // block, len(scale) - 1)] ** 2
