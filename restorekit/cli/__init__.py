@@ -36,8 +36,10 @@ def _root(
 
 # Commands register themselves on ``app`` when their module is imported.
 from restorekit.cli import analyze as _analyze  # noqa: E402,F401
+from restorekit.cli import compare as _compare  # noqa: E402,F401
 from restorekit.cli import degrade as _degrade  # noqa: E402,F401
 from restorekit.cli import info as _info  # noqa: E402,F401
+from restorekit.cli import restore as _restore  # noqa: E402,F401
 from restorekit.cli import synth as _synth  # noqa: E402,F401
 
 
