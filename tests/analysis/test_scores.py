@@ -20,7 +20,7 @@ def test_matched_form_is_the_adjoint_of_the_blockwise_residual(rng):
     coefficients = np.c_[np.ones(4), 0.3 * rng.standard_normal((4, 6))]
     x, y = rng.standard_normal(1100), rng.standard_normal(1100)
     residual = scores.block_residual(x, coefficients, block=250)
-    np.testing.assert_allclose(residual @ y, x @ scores._matched(y, coefficients, 250))
+    np.testing.assert_allclose(residual @ y, x @ scores.matched_residual(y, coefficients, 250))
     # and the residual is each block's own prediction error, with history
     t, a = 600, coefficients[2]
     assert residual[t] == pytest.approx(sum(a[k] * x[t - k] for k in range(7)))
@@ -64,7 +64,7 @@ def test_impulse_estimate_is_the_lsar_interpolation_error(rng):
     a, _ = burg(x, order=12)
     coefficients = a[np.newaxis]
     residual = scores.block_residual(x, coefficients, block=x.size)
-    matched = scores._matched(residual, coefficients, x.size)
+    matched = scores.matched_residual(residual, coefficients, x.size)
     impulse = impulse_estimate(matched, [(1495, 1525)], coefficients, block=x.size)
     missing = np.zeros(x.size, dtype=bool)
     missing[1495:1525] = True
@@ -82,7 +82,7 @@ def test_gaps_solved_together_match_gaps_solved_alone(rng):
     x = ar2_music(6000, rng)
     coefficients = fit_ar_blocks(x, order=12, block=2000, method="autocorrelation")
     residual = scores.block_residual(x, coefficients, block=2000)
-    matched = scores._matched(residual, coefficients, 2000)
+    matched = scores.matched_residual(residual, coefficients, 2000)
     spans = [(500, 530), (560, 565), (2500, 2600), (5100, 5103)]
     together = impulse_estimate(matched, spans, coefficients, block=2000)
     alone = sum(impulse_estimate(matched, [span], coefficients, block=2000)
