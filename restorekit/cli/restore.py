@@ -22,7 +22,7 @@ def restore(
         help="Also write what was removed (input minus output) here.")] = None,
     block_seconds: Annotated[float, typer.Option(
         help="Length of each block processed; memory grows with it, the result does not.")
-    ] = 30.0,
+    ] = 5.0,
     progress: Annotated[bool, typer.Option(
         "--progress/--no-progress", help="Show a progress bar (default: on a terminal).")
     ] = sys.stderr.isatty(),

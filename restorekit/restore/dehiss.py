@@ -339,6 +339,10 @@ def _smooth_frames(a: np.ndarray, half: int) -> np.ndarray:
 def _lsa(x: np.ndarray, psd: np.ndarray, *, n_fft: int, frames: int, bins: int,
          floor_db: float) -> tuple[np.ndarray, float]:
     """The LSA suppressor on (channels, frames) samples; returns (wet, mean gain dB)."""
+    if x.shape[0] > 1:  # a channel at a time: the spectra are the memory, not the audio
+        done = [_lsa(x[c: c + 1], psd[c: c + 1], n_fft=n_fft, frames=frames, bins=bins,
+                     floor_db=floor_db) for c in range(x.shape[0])]
+        return np.concatenate([d[0] for d in done]), float(np.mean([d[1] for d in done]))
     spec = _stft(x, n_fft)
     gamma = np.abs(spec)
     gamma *= gamma

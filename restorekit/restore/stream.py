@@ -5,12 +5,12 @@
 1. **Fit.** The energy of every eighth of a second is gathered while streaming; the
    quietest windows (:func:`restorekit.analysis.noise.quiet_windows`) are loaded and
    the restorer is fitted on them (the disc's own noise, for a hiss reducer).
-2. **Restore.** Blocks of ``block_seconds`` are read with the restorer's ``context``
-   either side and restored with their ``offset`` in the file, so that every stage
-   frames them as it would the whole file (:class:`~restorekit.restore.base.Restorer`);
-   only the part each block owns is written. An output sample then sees exactly the
-   input a whole-file run would have shown it, so 1 s and 30 s blocks give the same
-   file (pedalboard's test, ``tests/restore/test_stream.py``).
+2. **Restore.** The file is read in blocks of ``block_seconds`` and piped through the
+   chain's stages one after another (:mod:`restorekit.restore.pipeline`), each seeing
+   its own context either side and framing every window as it would the whole file
+   (:class:`~restorekit.restore.base.Restorer`). An output sample then depends on
+   exactly the input a whole-file run would have shown it, so 1 s and 30 s blocks give
+   the same file (pedalboard's test, ``tests/restore/test_stream.py``).
 
 The output keeps the input's rate and, where its format allows, its sample type; PCM
 is written with TPDF dither keyed by frame number (:func:`restorekit.dsp.dither.tpdf_at`)
@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -36,6 +35,7 @@ from restorekit.errors import ParameterError
 from restorekit.io.read import _BITS, blocks, info, load, read_chunks
 from restorekit.io.write import _choose_format, _same_file, atomic_path, container_for
 from restorekit.restore.base import Restorer
+from restorekit.restore.pipeline import run_stage, stages_of
 
 __all__ = ["restore_file", "FileRestoration", "noise_excerpt"]
 
@@ -57,8 +57,6 @@ class FileRestoration:
         Where the restorer was fitted, in seconds.
     clipped : int
         Output samples held at full scale (PCM only).
-    report : dict
-        The last block's report (per-restorer settings and figures).
     """
 
     output: Path
@@ -67,7 +65,6 @@ class FileRestoration:
     impulses: int = 0
     noise_segments: list[tuple[float, float]] = field(default_factory=list)
     clipped: int = 0
-    report: dict[str, Any] = field(default_factory=dict)
 
 
 def noise_excerpt(path: str | os.PathLike, *, count: int = 6,
@@ -156,7 +153,7 @@ def _check_paths(source: Path, output: Path, difference: Path | None, *,
 
 def restore_file(source: str | os.PathLike, output: str | os.PathLike,
                  restorer: Restorer, *, difference: str | os.PathLike | None = None,
-                 block_seconds: float = 30.0, fit: bool = True, overwrite: bool = False,
+                 block_seconds: float = 5.0, fit: bool = True, overwrite: bool = False,
                  progress: bool = False) -> FileRestoration:
     """Restore a file of any length block by block; see the module's description.
 
@@ -193,36 +190,65 @@ def restore_file(source: str | os.PathLike, output: str | os.PathLike,
     if fit:
         noise, segments = noise_excerpt(source)
         restorer.fit(noise)
-    context = restorer.context(rate) + restorer.grid(rate) - 1
     hop = max(1, round(block_seconds * rate))
     writers = [_Writer(path, like=meta, channels=meta.channels, frames=meta.frames,
                        rate=rate) for path in (output, difference) if path is not None]
     result = FileRestoration(output=output, difference=difference, seconds=meta.duration,
                              noise_segments=segments)
+    dry = _Tee(blocks(source, block_seconds=hop / rate))
+    counts: dict[int, list[int]] = {}
+    stream = iter(dry)
+    for i, stage in enumerate(stages_of(restorer)):
+        counts[i] = []
+        stream = run_stage(stage, stream, sample_rate=rate, block=hop, impulses=counts[i])
     ok = False
     try:
         bar = _progress(meta, enabled=progress)
-        for block in blocks(source, block_seconds=hop / rate,
-                            overlap_seconds=context / rate):
-            done = restorer.restore(block.audio, offset=block.start)
-            keep = block.core
-            core_first = block.start + block.core.start
-            outputs = [done.audio.samples[:, keep].astype(np.float64)]
+        for start, samples in stream:
+            restored = samples.astype(np.float64)
+            outputs = [restored]
             if difference is not None:
-                outputs.append(done.removed.samples[:, keep].astype(np.float64))
-            for writer, samples in zip(writers, outputs, strict=True):
-                writer.write(samples, first_frame=core_first)
-            inside = (done.events.position >= keep.start) & (done.events.position < keep.stop)
-            result.impulses += int(np.count_nonzero(inside))
-            result.report = done.report
-            bar.update(keep.stop - keep.start)
+                outputs.append(dry.take(start, restored.shape[1]) - restored)
+            else:
+                dry.forget(start + restored.shape[1])
+            for writer, data in zip(writers, outputs, strict=True):
+                writer.write(data, first_frame=start)
+            bar.update(restored.shape[1])
         bar.close()
         ok = True
     finally:
         for writer in writers:
             writer.close(ok=ok)
+    result.impulses = sum(sum(c) for c in counts.values())
     result.clipped = writers[0].clipped
     return result
+
+
+class _Tee:
+    """The file's blocks as (start, samples) chunks, kept until the output catches up
+    (for the difference file, input minus output)."""
+
+    def __init__(self, blocks_):
+        self._blocks = blocks_
+        self._kept: list[tuple[int, np.ndarray]] = []
+
+    def __iter__(self):
+        for block in self._blocks:
+            chunk = (block.start + block.core.start, block.core_samples)
+            self._kept.append(chunk)
+            yield chunk
+
+    def take(self, start: int, count: int) -> np.ndarray:
+        """Input frames ``start`` to ``start + count`` (float64), then forget them."""
+        parts = [samples[:, max(0, start - first): start + count - first]
+                 for first, samples in self._kept
+                 if first < start + count and first + samples.shape[1] > start]
+        self.forget(start + count)
+        return np.concatenate(parts, axis=1).astype(np.float64)
+
+    def forget(self, before: int) -> None:
+        """Drop the chunks that end before frame ``before``."""
+        self._kept = [(f, x) for f, x in self._kept if f + x.shape[1] > before]
 
 
 def _progress(meta, *, enabled: bool):
