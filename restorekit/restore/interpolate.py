@@ -55,6 +55,14 @@ def merge_spans(starts: np.ndarray, ends: np.ndarray, *, gap: int,
     return starts[groups], np.maximum.reduceat(ends, groups)
 
 
+def span_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``values[start:end].sum()`` for sorted, disjoint, non-empty spans, in one pass."""
+    bounds = np.stack([starts, ends], axis=1).reshape(-1)
+    if bounds[-1] < values.size:  # reduceat wants every bound inside the array
+        return np.add.reduceat(values, bounds)[::2]
+    return np.add.reduceat(np.append(values, 0.0), bounds)[::2]
+
+
 def _residual_scale(x: np.ndarray, coefficients: np.ndarray, block: int) -> np.ndarray:
     """The prediction error's robust scale in each block."""
     residual = block_residual(x, coefficients, block=block)
@@ -135,8 +143,7 @@ def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
                          residual_scale=scale)
     if not shrink:
         return d
-    bounds = np.stack([starts, ends], axis=1).reshape(-1)
-    power = np.add.reduceat(np.append(d * d, 0.0), bounds)[::2] / (ends - starts)
+    power = span_sums(d * d, starts, ends) / (ends - starts)
     noise = scale[np.minimum(starts // block, len(scale) - 1)] ** 2
     prior = np.sqrt(np.maximum(power - noise, 1e-6 * noise))
     return impulse_estimate(matched, spans, coefficients, block=block,
@@ -177,8 +184,7 @@ def choose_extents(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
         matched = _gap_matched(x, first, last, coefficients=coefficients, block=block)
         d = impulse_estimate(matched, list(zip(first, last, strict=True)), coefficients,
                              block=block, x=x, residual_scale=scale)
-        bounds = np.stack([first, last], axis=1).reshape(-1)
-        gain = np.add.reduceat(np.append(d * matched, 0.0), bounds)[::2]
+        gain = span_sums(d * matched, first, last)
         merit = gain - penalty * variance[at] * (last - first)
         better = merit > best[at]
         best[at[better]], chosen[at[better]] = merit[better], last[better]
