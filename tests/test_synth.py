@@ -38,3 +38,22 @@ def test_mono_and_validation():
         synthesize_music(sample_rate=8000, duration=0, rng=np.random.default_rng(0))
     with pytest.raises(ParameterError, match="channels"):
         synthesize_music(sample_rate=8000, duration=1, channels=3, rng=np.random.default_rng(0))
+
+
+def test_voice_sings_a_pitched_melody_with_consonants():
+    from restorekit.synth import synthesize_voice
+
+    rate = 22050
+    a = synthesize_voice(sample_rate=rate, duration=2.0, rng=np.random.default_rng(1))
+    b = synthesize_voice(sample_rate=rate, duration=2.0, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(a.samples, b.samples)
+    assert a.channels == 2 and a.frames == 2 * rate
+    assert np.abs(a.samples).max() == pytest.approx(10 ** (-3 / 20), rel=1e-4)
+    # the first note is G4 (392 Hz): the spectrum's strongest low peak is a harmonic of it
+    first = a.samples[1, 2000: rate // 2].astype(float)
+    spectrum = np.abs(np.fft.rfft(first * np.hanning(first.size)))
+    freqs = np.fft.rfftfreq(first.size, 1 / rate)
+    peak = freqs[np.argmax(np.where(freqs < 2000, spectrum, 0))]
+    assert min(abs(peak / 392.0 - k) for k in range(1, 6)) < 0.05
+    with pytest.raises(ParameterError):
+        synthesize_voice(sample_rate=rate, duration=0.0, rng=np.random.default_rng(0))
