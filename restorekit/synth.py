@@ -105,6 +105,22 @@ def _add(track: np.ndarray, sound: np.ndarray, at: int, gain: float, *,
         track[at:stop] += gain * sound[: stop - at]
 
 
+def _check(sample_rate: int, duration: float, channels: int) -> int:
+    """The checked sample rate, after checking the duration and channel count."""
+    rate = check_sample_rate(sample_rate)
+    if not (np.isfinite(duration) and 0.1 <= duration <= 600):
+        raise ParameterError(f"duration must be 0.1 to 600 seconds, got {duration!r}.")
+    if channels not in (1, 2):
+        raise ParameterError(f"channels must be 1 or 2, got {channels!r}.")
+    return rate
+
+
+def _at_minus_3_dbfs(mix: np.ndarray, rate: int) -> Audio:
+    """``mix`` scaled so its peak is at -3 dBFS (silence stays silent)."""
+    peak = np.abs(mix).max()
+    return Audio(mix * (10 ** (-3 / 20) / peak) if peak > 0 else mix, rate)
+
+
 def synthesize_music(*, sample_rate: int, duration: float, rng: np.random.Generator,
                      channels: int = 2, tempo_bpm: float = 100.0) -> Audio:
     """Synthesise a short piece: piano chords, plucked bass, pad and drums.
@@ -128,11 +144,7 @@ def synthesize_music(*, sample_rate: int, duration: float, rng: np.random.Genera
     Audio
         Peak-normalised to -3 dBFS.
     """
-    rate = check_sample_rate(sample_rate)
-    if not (np.isfinite(duration) and 0.1 <= duration <= 600):
-        raise ParameterError(f"duration must be 0.1 to 600 seconds, got {duration!r}.")
-    if channels not in (1, 2):
-        raise ParameterError(f"channels must be 1 or 2, got {channels!r}.")
+    rate = _check(sample_rate, duration, channels)
     if not (np.isfinite(tempo_bpm) and 30 <= tempo_bpm <= 300):
         raise ParameterError(f"tempo_bpm must be 30 to 300, got {tempo_bpm!r}.")
     n = round(duration * rate)
@@ -162,10 +174,7 @@ def synthesize_music(*, sample_rate: int, duration: float, rng: np.random.Genera
         for name, track in tracks.items():
             angle = (pans[name] + 1) * np.pi / 4
             mix += np.stack([np.cos(angle) * track, np.sin(angle) * track])
-    peak = np.abs(mix).max()
-    if peak > 0:
-        mix *= 10 ** (-3 / 20) / peak
-    return Audio(mix, rate)
+    return _at_minus_3_dbfs(mix, rate)
 
 
 # (F1, F2, F3) in Hz and bandwidths, for the vowels /a/, /e/, /i/, /o/, /u/ (Peterson
@@ -208,11 +217,7 @@ def synthesize_voice(*, sample_rate: int, duration: float, rng: np.random.Genera
     Audio
         Peak-normalised to -3 dBFS.
     """
-    rate = check_sample_rate(sample_rate)
-    if not (np.isfinite(duration) and 0.1 <= duration <= 600):
-        raise ParameterError(f"duration must be 0.1 to 600 seconds, got {duration!r}.")
-    if channels not in (1, 2):
-        raise ParameterError(f"channels must be 1 or 2, got {channels!r}.")
+    rate = _check(sample_rate, duration, channels)
     n = round(duration * rate)
     note = round(0.5 * rate)
     melody = [67, 69, 71, 72, 74, 72, 71, 69]
@@ -239,7 +244,4 @@ def synthesize_voice(*, sample_rate: int, duration: float, rng: np.random.Genera
                                                                       1e-12)
         voice[start: start + length] = sung
     mix = voice[np.newaxis, :] if channels == 1 else np.stack([0.8 * voice, voice])
-    peak = np.abs(mix).max()
-    if peak > 0:
-        mix = mix * 10 ** (-3 / 20) / peak
-    return Audio(mix, rate)
+    return _at_minus_3_dbfs(mix, rate)
