@@ -8,7 +8,7 @@ free of clicks (:meth:`Chain.fit`).
 =========  ==================================================================
 preset     what
 =========  ==================================================================
-fast       derumble, declick (no model refit), MMSE dehiss with light smoothing
+fast       derumble, declick, MMSE dehiss with light smoothing (no dehum)
 balanced   derumble, declick, dehum, MMSE dehiss
 max        as balanced with decrackle, two AR refits, higher orders, a deeper hiss floor
 =========  ==================================================================
@@ -43,7 +43,7 @@ def preset(name: str, *, mix: float = 1.0) -> Chain:
         Dry/wet of the whole chain, 0–1.
     """
     if name == "fast":
-        stages = [Derumble(), Declick(refits=0), Dehiss(smoothing_frames=1,
+        stages = [Derumble(), Declick(), Dehiss(smoothing_frames=1,
                                                          smoothing_bins=1)]
     elif name == "balanced":
         # the declicker already mends the crackle it finds; a second, more sensitive
