@@ -80,7 +80,7 @@ def si_sdr(reference, estimate, sample_rate: int) -> float:
     float
         SI-SDR in dB, the mean over channels of each channel's value. ``inf`` when the
         estimate equals the reference (a scaled copy reads about 300 dB, the limit
-        of float64 rounding); NaN with a
+        of float64 rounding); ``-inf`` when an estimate channel is constant; NaN with a
         :class:`~restorekit.errors.RestorekitWarning` when a reference channel is
         constant (zero-mean silence has no direction to project onto).
 
@@ -94,10 +94,14 @@ def si_sdr(reference, estimate, sample_rate: int) -> float:
     # version a hair off zero, which would then pass for a signal.
     if np.any(np.ptp(ref, axis=-1) == 0.0):
         return undefined("si_sdr", "a reference channel is constant")
+    silent = np.ptp(est, axis=-1) == 0.0  # constant: none of the reference (0/0 below)
     ref = ref - ref.mean(axis=-1, keepdims=True)
     est = est - est.mean(axis=-1, keepdims=True)
     values = []
-    for r, e in zip(ref, est, strict=True):
+    for r, e, nothing in zip(ref, est, silent, strict=True):
+        if nothing:
+            values.append(float("-inf"))
+            continue
         target = (np.dot(e, r) / np.dot(r, r)) * r
         values.append(_ratio_db(float(np.dot(target, target)),
                                 float(np.sum((e - target) ** 2))))

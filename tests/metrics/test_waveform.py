@@ -101,3 +101,11 @@ def test_mse_and_mae_by_hand():
     assert mae(reference, estimate, RATE) == pytest.approx(2.5 / 4)
     assert mse(reference, reference, RATE) == 0.0
     assert mae(reference, reference, RATE) == 0.0
+
+
+def test_si_sdr_of_a_silent_estimate_is_minus_infinity(rng):
+    from restorekit.metrics.waveform import si_sdr
+
+    reference = rng.normal(size=(2, 1000))
+    assert si_sdr(reference, np.zeros((2, 1000)), 8000) == float("-inf")
+    assert si_sdr(reference, np.full((2, 1000), 0.3), 8000) == float("-inf")
