@@ -24,7 +24,7 @@ from restorekit.dsp.units import amplitude_to_db
 from restorekit.errors import ParameterError
 from restorekit.io.read import _BITS, AudioInfo
 
-__all__ = ["save", "atomic_path", "FORMATS", "container_for"]
+__all__ = ["save", "atomic_path", "check_output", "pcm_frames", "FORMATS", "container_for"]
 
 #: File extension → (libsndfile format, default subtype).
 FORMATS = {
@@ -52,6 +52,33 @@ def _same_file(a: Path, b: Path | None) -> bool:
     if a.exists() and b.exists():
         return os.path.samefile(a, b)
     return a.resolve() == b.resolve()
+
+
+def check_output(path: str | os.PathLike, *, inputs=(), overwrite: bool) -> Path:
+    """``path`` as a Path, if it may be written; else a :class:`ParameterError` saying why.
+
+    Refused: any of ``inputs`` (paths, or None), a folder, a file in a folder that does
+    not exist, and an existing file unless ``overwrite``.
+    """
+    path = Path(path)
+    for source in inputs:
+        if _same_file(path, source):
+            raise ParameterError(f"refusing to write {path}: it is the input file; choose "
+                                 "another output path.")
+    if path.is_dir():
+        raise ParameterError(f"cannot write {path}: it is a folder; name a file inside it.")
+    if not path.parent.is_dir():
+        raise ParameterError(f"cannot write {path}: the folder {path.parent} does not exist.")
+    if path.exists() and not overwrite:
+        raise ParameterError(f"{path} already exists; choose another name or pass "
+                             "overwrite=True (--overwrite).")
+    return path
+
+
+def pcm_frames(codes: np.ndarray, bits: int) -> np.ndarray:
+    """Frames-first int32 array of ``bits``-bit codes (channels, frames) for soundfile,
+    whose int32 path takes the top bits: the codes are left-aligned."""
+    return np.ascontiguousarray((codes.astype(np.int64) << (32 - bits)).astype(np.int32).T)
 
 
 def _choose_format(path: Path, subtype: str | None, like: AudioInfo | None) -> tuple[str, str]:
@@ -87,9 +114,7 @@ def _encode(samples: np.ndarray, subtype: str, *, dither: bool,
     bits = _BITS.get(subtype)
     if subtype.startswith("PCM") and bits is not None:
         needs_dither = dither and not on_grid(samples, bits=bits)
-        codes = quantize(samples, bits=bits, dither=needs_dither, rng=rng)
-        # soundfile's int32 path takes the top bits, so left-align the codes
-        return np.ascontiguousarray((codes.astype(np.int64) << (32 - bits)).astype(np.int32).T)
+        return pcm_frames(quantize(samples, bits=bits, dither=needs_dither, rng=rng), bits)
     return np.ascontiguousarray(samples.T, dtype=np.float32)
 
 
@@ -136,18 +161,8 @@ def save(audio: Audio, path: str | os.PathLike, *, subtype: str | None = None,
     """
     if not isinstance(audio, Audio):
         raise ParameterError(f"save() needs an Audio, got {type(audio).__name__}.")
-    path = Path(path)
-    for source in (audio.source, like.path if like is not None else None):
-        if _same_file(path, source):
-            raise ParameterError(f"refusing to write {path}: it is the input file; choose "
-                                 "another output path.")
-    if path.is_dir():
-        raise ParameterError(f"cannot write {path}: it is a folder; name a file inside it.")
-    if not path.parent.is_dir():
-        raise ParameterError(f"cannot write {path}: the folder {path.parent} does not exist.")
-    if path.exists() and not overwrite:
-        raise ParameterError(f"{path} already exists; choose another name or pass "
-                             "overwrite=True (--overwrite).")
+    path = check_output(path, inputs=(audio.source, like.path if like is not None else None),
+                        overwrite=overwrite)
     if not (np.isfinite(true_peak_db) and -60.0 <= true_peak_db <= 0.0):
         raise ParameterError(f"true_peak_db must be between -60 and 0 dBTP, got "
                              f"{true_peak_db!r}.")

@@ -33,7 +33,14 @@ from restorekit.audio import Audio, check_seconds
 from restorekit.dsp.dither import on_grid, quantize, tpdf_at
 from restorekit.errors import ParameterError
 from restorekit.io.read import _BITS, blocks, info, load, read_chunks
-from restorekit.io.write import _choose_format, _same_file, atomic_path, container_for
+from restorekit.io.write import (
+    _choose_format,
+    _same_file,
+    atomic_path,
+    check_output,
+    container_for,
+    pcm_frames,
+)
 from restorekit.restore.base import Restorer
 from restorekit.restore.pipeline import run_stage, stages_of
 
@@ -119,10 +126,8 @@ class _Writer:
         if not on_grid(samples, bits=self.bits):
             samples = samples + tpdf_at(first_frame, channels=samples.shape[0],
                                         frames=samples.shape[1], bits=self.bits)
-        codes = quantize(samples, bits=self.bits, dither=False, rng=None)
-        # soundfile's int32 path takes the top bits, so left-align the codes
-        self._file.write(np.ascontiguousarray(
-            (codes.astype(np.int64) << (32 - self.bits)).astype(np.int32).T))
+        self._file.write(pcm_frames(quantize(samples, bits=self.bits, dither=False,
+                                             rng=None), self.bits))
 
     def close(self, *, ok: bool) -> None:
         self._file.close()
@@ -135,17 +140,8 @@ class _Writer:
 def _check_paths(source: Path, output: Path, difference: Path | None, *,
                  overwrite: bool) -> None:
     for path in (output, difference):
-        if path is None:
-            continue
-        if _same_file(path, source):
-            raise ParameterError(f"refusing to write {path}: it is the input file; choose "
-                                 "another output path.")
-        if not path.parent.is_dir():
-            raise ParameterError(f"cannot write {path}: the folder {path.parent} does not "
-                                 "exist.")
-        if path.exists() and not overwrite:
-            raise ParameterError(f"{path} already exists; choose another name or pass "
-                                 "--overwrite.")
+        if path is not None:
+            check_output(path, inputs=(source,), overwrite=overwrite)
     if difference is not None and _same_file(output, difference):
         raise ParameterError(f"the output and the difference file are both {output}; "
                              "give them different names.")
