@@ -30,7 +30,7 @@ from restorekit.analysis.scores import ar_scores, derivative_score
 from restorekit.audio import Audio
 from restorekit.checks import check_integer, check_number
 from restorekit.dsp.ar import fit_ar_blocks
-from restorekit.dsp.arrays import covered, true_runs
+from restorekit.dsp.arrays import covered, merge_spans, true_runs
 from restorekit.errors import ParameterError
 
 __all__ = ["detect_impulses", "METHODS"]
@@ -77,7 +77,10 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     lags = np.stack([np.einsum("ij,ij->i", coefficients[:, : order + 1 - k],
                                coefficients[:, k:]) for k in range(order + 1)], axis=1)
     bands = lags[:, ::-1]
-    groups = _merge(spans, order)
+    spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    # spans closer than an AR order share prediction errors: one gap
+    groups = np.stack(merge_spans(spans[:, 0], spans[:, 1], gap=order - 1,
+                                  size=matched.size), axis=1)
     if not len(groups):
         return impulse
     firsts = groups[:, 0]
@@ -118,19 +121,6 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
             _, piece, bad = _banded_solve(band[:, part], matched[first:last])
             impulse[first:last] = 0.0 if bad else piece
     return impulse
-
-
-def _merge(spans, gap: int) -> np.ndarray:
-    """Spans (pairs of first, last) sorted, with those less than ``gap`` apart joined;
-    returned as an ``(n, 2)`` array."""
-    spans = np.asarray(spans, dtype=int).reshape(-1, 2)
-    if len(spans) == 0:
-        return spans
-    spans = spans[np.argsort(spans[:, 0], kind="stable")]
-    reach = np.maximum.accumulate(spans[:, 1])
-    new = np.append(True, spans[1:, 0] - reach[:-1] >= gap)
-    heads = np.flatnonzero(new)
-    return np.stack([spans[heads, 0], np.maximum.reduceat(spans[:, 1], heads)], axis=1)
 
 
 def _gather(values: np.ndarray, starts: np.ndarray, widths: np.ndarray,

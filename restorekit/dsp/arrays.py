@@ -13,7 +13,8 @@ import numpy as np
 from restorekit.audio import MAX_CHANNELS
 from restorekit.errors import ParameterError
 
-__all__ = ["as_channels", "like_input", "check_channels", "true_runs", "covered"]
+__all__ = ["as_channels", "like_input", "check_channels", "true_runs", "covered",
+           "merge_spans"]
 
 
 def as_channels(samples: object, *, name: str = "samples",
@@ -87,3 +88,22 @@ def covered(firsts: np.ndarray, lasts: np.ndarray, size: int) -> np.ndarray:
     np.add.at(edges, np.clip(firsts, 0, size), 1)
     np.add.at(edges, np.clip(lasts, 0, size), -1)
     return np.cumsum(edges[:-1]) > 0
+
+
+def merge_spans(starts: np.ndarray, ends: np.ndarray, *, gap: int,
+                size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sort spans ``[start, end)``, clip them to ``[0, size)`` and join any closer than ``gap``.
+
+    Returns the merged ``(starts, ends)``.
+    """
+    starts = np.clip(np.asarray(starts, dtype=np.int64), 0, size)
+    ends = np.clip(np.asarray(ends, dtype=np.int64), 0, size)
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    if not starts.size:
+        return starts, ends
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], np.maximum.accumulate(ends[order])
+    new = np.append(True, starts[1:] > ends[:-1] + gap)
+    groups = np.flatnonzero(new)
+    return starts[groups], np.maximum.reduceat(ends, groups)

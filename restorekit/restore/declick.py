@@ -20,9 +20,10 @@ from restorekit.analysis.events import ImpulseEvents
 from restorekit.analysis.impulses import METHODS, detect_impulses
 from restorekit.audio import Audio
 from restorekit.checks import check_integer, check_number
+from restorekit.dsp.arrays import merge_spans
 from restorekit.errors import ParameterError
 from restorekit.restore.base import Restorer
-from restorekit.restore.interpolate import merge_spans, repair_spans
+from restorekit.restore.interpolate import repair_spans
 
 __all__ = ["Declick", "Decrackle"]
 

@@ -29,30 +29,11 @@ import numpy as np
 from restorekit.analysis.impulses import impulse_estimate
 from restorekit.analysis.scores import block_residual
 from restorekit.dsp.ar import burg, fit_ar_blocks, lsar_interpolate
-from restorekit.dsp.arrays import covered
+from restorekit.dsp.arrays import covered, merge_spans
 
-__all__ = ["Repair", "repair_spans", "merge_spans", "choose_extents"]
+__all__ = ["Repair", "repair_spans", "choose_extents", "span_sums"]
 
 _MAD_TO_SIGMA = 1.4826
-
-
-def merge_spans(starts: np.ndarray, ends: np.ndarray, *, gap: int,
-                size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sort spans ``[start, end)``, clip them to ``[0, size)`` and join any closer than ``gap``.
-
-    Returns the merged ``(starts, ends)``.
-    """
-    starts = np.clip(np.asarray(starts, dtype=np.int64), 0, size)
-    ends = np.clip(np.asarray(ends, dtype=np.int64), 0, size)
-    keep = ends > starts
-    starts, ends = starts[keep], ends[keep]
-    if not starts.size:
-        return starts, ends
-    order = np.argsort(starts, kind="stable")
-    starts, ends = starts[order], np.maximum.accumulate(ends[order])
-    new = np.append(True, starts[1:] > ends[:-1] + gap)
-    groups = np.flatnonzero(new)
-    return starts[groups], np.maximum.reduceat(ends, groups)
 
 
 def span_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -242,7 +223,8 @@ def repair_spans(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *, sample_
     x : numpy.ndarray
         One channel, float64.
     starts, ends : numpy.ndarray
-        Spans ``[start, end)`` in frames, sorted and apart (see :func:`merge_spans`).
+        Spans ``[start, end)`` in frames, sorted and apart (see
+        :func:`restorekit.dsp.arrays.merge_spans`).
     sample_rate : int
     order : int
         AR order of the block models used for short spans.

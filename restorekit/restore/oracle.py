@@ -14,10 +14,11 @@ import numpy as np
 from restorekit.analysis.events import ImpulseEvents
 from restorekit.checks import check_integer
 from restorekit.degrade.base import Truth
+from restorekit.dsp.arrays import merge_spans
 from restorekit.errors import ParameterError
 from restorekit.restore.base import Restorer
 from restorekit.restore.declick import Declick
-from restorekit.restore.interpolate import merge_spans, repair_spans
+from restorekit.restore.interpolate import repair_spans
 
 __all__ = ["Oracle"]
 

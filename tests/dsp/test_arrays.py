@@ -1,6 +1,6 @@
 import numpy as np
 
-from restorekit.dsp.arrays import covered, true_runs
+from restorekit.dsp.arrays import covered, merge_spans, true_runs
 
 
 def test_true_runs_finds_and_joins_runs():
@@ -19,3 +19,9 @@ def test_covered_is_the_inverse_of_true_runs():
     # overlapping spans, spans past either end, and an empty span
     spans = covered(np.array([-3, 2, 4, 6]), np.array([1, 5, 4, 20]), 8)
     assert spans.tolist() == [True, False, True, True, True, False, True, True]
+
+
+def test_merge_spans_sorts_clips_and_joins():
+    starts, ends = merge_spans(np.array([50, -5, 10, 12]), np.array([60, 3, 12, 20]), gap=2,
+                               size=55)
+    assert starts.tolist() == [0, 10, 50] and ends.tolist() == [3, 20, 55]

@@ -7,11 +7,10 @@ import pytest
 
 from restorekit.audio import Audio
 from restorekit.degrade.presets import PRESETS, simulate_vinyl_artifacts
-from restorekit.dsp.arrays import covered
+from restorekit.dsp.arrays import covered, merge_spans
 from restorekit.errors import ParameterError
 from restorekit.metrics.registry import get_metric
 from restorekit.restore.declick import Declick, Decrackle
-from restorekit.restore.interpolate import merge_spans
 from restorekit.restore.oracle import Oracle
 
 RATE = 44100

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from restorekit.restore.interpolate import choose_extents, merge_spans, repair_spans
+from restorekit.restore.interpolate import choose_extents, repair_spans
 
 RATE = 44100
 
@@ -20,12 +20,6 @@ def _ar_signal(rng, n=44100, poles=((0.98, 440.0), (0.97, 1210.0))):
         a = np.convolve(a, [1.0, -2 * r * np.cos(w), r * r])
     x = lfilter([1.0], a, rng.normal(0, 1.0, n))
     return 0.1 * x / np.std(x)
-
-
-def test_merge_spans_sorts_clips_and_joins():
-    starts, ends = merge_spans(np.array([50, -5, 10, 12]), np.array([60, 3, 12, 20]), gap=2,
-                               size=55)
-    assert starts.tolist() == [0, 10, 50] and ends.tolist() == [3, 20, 55]
 
 
 def test_repair_restores_an_ar_process_under_clicks(rng):
