@@ -49,8 +49,7 @@ def _check(method: str, sensitivity: float, order: int, block_ms: float) -> None
 def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
                      coefficients: np.ndarray, *, block: int,
                      x: np.ndarray | None = None,
-                     residual_scale: np.ndarray | None = None,
-                     prior: np.ndarray | None = None) -> np.ndarray:
+                     residual_scale: np.ndarray | None = None) -> np.ndarray:
     """The impulses alone over ``spans`` (0 elsewhere): least-squares AR interpolation.
 
     LSAR (Janssen, Veldhuis & Vries 1986) picks the samples of a gap that minimise the
@@ -67,9 +66,7 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     swing far past anything in the signal. Given ``x`` and the per-block
     ``residual_scale``, a Gaussian prior on the impulse as large as the signal's peak
     in the gap is added (MAP instead of least squares, Godsill & Rayner 1998 §5.3):
-    ``(R + (sigma_e / peak)^2 I) d = m``. A caller that knows better gives ``prior``,
-    the prior's standard deviation for each group of gaps (spans closer than an AR
-    order), in place of that peak.
+    ``(R + (sigma_e / peak)^2 I) d = m``.
     """
     order = coefficients.shape[1] - 1
     impulse = np.zeros(matched.size)
@@ -86,12 +83,11 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     firsts = groups[:, 0]
     in_block = np.minimum(firsts // block, len(coefficients) - 1)
     ridge = np.zeros(len(groups))
-    if residual_scale is not None and (x is not None or prior is not None):
-        if prior is None:
-            # the signal's peak in each gap: groups are sorted and apart, so one reduceat
-            prior = np.maximum.reduceat(np.append(np.abs(x), 0.0),
-                                        groups.reshape(-1))[::2]
-        ridge = (residual_scale[in_block] / np.maximum(prior, 1e-12)) ** 2
+    if x is not None and residual_scale is not None:
+        # the signal's peak in each gap: groups are sorted and apart, so one reduceat
+        peaks = np.maximum.reduceat(np.append(np.abs(x), 0.0),
+                                    groups.reshape(-1))[::2]
+        ridge = (residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2
     # Every gap is solved in one banded Cholesky call: the gaps laid end to end make one
     # block-diagonal system (no band entry reaches from one gap into the next).
     lengths = groups[:, 1] - groups[:, 0]

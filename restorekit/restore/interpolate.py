@@ -11,8 +11,8 @@ Two paths share that criterion:
   the signal, all spans solved in one banded Cholesky call
   (:func:`restorekit.analysis.impulses.impulse_estimate`). The models are fitted with
   the spans zeroed (a click's energy would otherwise dominate its block's spectrum),
-  then fitted again on the repaired signal and the spans solved once more: the first
-  step of Godsill & Rayner's iterative interpolation (§5.2.3). Long spans get this
+  and, if asked (``refits``), fitted again on the repaired signal and the spans solved
+  once more: Godsill & Rayner's iterative interpolation (§5.2.3). Long spans get this
   first fill too, so a click beside a scratch is not solved against its damage.
 - **Long spans** (scratches) need a model that carries the music's pitch across the
   gap, or LSAR decays towards silence in the middle (the "smearing" a long repair
@@ -69,37 +69,36 @@ def _gap_matched(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
     firsts, lasts = groups
     models = coefficients[np.minimum(firsts // block, len(coefficients) - 1)]
     lengths = lasts - firsts
-    width = int(lengths.max()) + 2 * p
-    padded = np.concatenate([np.zeros(p), x, np.zeros(width)])
-    # window row g holds x[first_g - p : first_g + max_len + p]
-    windows = padded[firsts[:, None] + np.arange(width)]
-    residual = np.zeros((firsts.size, width - p))  # e at first_g + i
-    for j in range(p + 1):
-        residual += models[:, j: j + 1] * windows[:, p - j: width - j]
-    matched = np.zeros((firsts.size, width - 2 * p))  # m at first_g + u
-    for k in range(p + 1):
-        matched += models[:, k: k + 1] * residual[:, k: k + width - 2 * p]
+    count = int(lengths.max())
+    padded = np.concatenate([np.zeros(p), x, np.zeros(count + 2 * p)])
+    # row g holds x[first_g - p : first_g + count + p]
+    windows = padded[firsts[:, None] + np.arange(count + 2 * p)]
+    residual = _filter_rows(windows, models, count + p)  # e at first_g + i
+    # m[u] = sum_k a[k] e[u + k]: the same sum with the model reversed
+    matched = _filter_rows(residual, models[:, ::-1], count)
     out = np.zeros(x.size)
-    inside = np.arange(width - 2 * p) < lengths[:, None]
-    rows = (firsts[:, None] + np.arange(width - 2 * p))[inside]
-    out[rows] = matched[inside]
+    inside = np.arange(count) < lengths[:, None]
+    out[(firsts[:, None] + np.arange(count))[inside]] = matched[inside]
+    return out
+
+
+def _filter_rows(rows: np.ndarray, models: np.ndarray, count: int) -> np.ndarray:
+    """``out[g, i] = sum_j models[g, j] rows[g, p + i - j]``: each row through its own AR
+    prediction-error filter, ``count`` outputs from the ``p``-th sample on."""
+    p = models.shape[1] - 1
+    out = np.zeros((rows.shape[0], count))
+    for j in range(p + 1):
+        out += models[:, j: j + 1] * rows[:, p - j: p - j + count]
     return out
 
 
 def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
-             coefficients: np.ndarray, block: int, scale: np.ndarray,
-             shrink: bool = True) -> np.ndarray:
-    """The damage to take out of the spans (0 elsewhere): ``x`` minus its restoration.
+             coefficients: np.ndarray, block: int, scale: np.ndarray) -> np.ndarray:
+    """The damage to take out of the spans (0 elsewhere): ``x`` minus its LSAR fill.
 
-    LSAR alone gives ``d = x - x_hat`` with ``R d = m`` (see
-    :func:`~restorekit.analysis.impulses.impulse_estimate`): all of the span goes, and
-    with it the music's unpredictable part. Given a Gaussian prior of variance ``v`` on
-    the impulse, the posterior mean instead solves ``(R + s^2 / v I) d = m`` (``s^2``
-    the prediction error variance; Godsill & Rayner 1998 §5.3): a click far louder
-    than the music is taken out whole, a faint one only in part, and the music under
-    it is kept. ``shrink`` sets ``v`` per span from the LSAR estimate's own mean square
-    less the ``s^2`` its error adds (empirical Bayes); otherwise the prior is as large
-    as the signal's peak, which is nearly plain LSAR.
+    The impulse ``d = x - x_hat`` solves ``R d = m`` (see
+    :func:`~restorekit.analysis.impulses.impulse_estimate`), with a MAP prior as large
+    as the signal's peak that keeps near-singular gaps in band-limited transfers tame.
     """
     p = coefficients.shape[1] - 1
     starts, ends = merge_spans(starts, ends, gap=p - 1, size=x.size)
@@ -110,7 +109,7 @@ def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
         d = np.zeros(x.size)
         if (~edge).any():
             d = _impulse(x, starts[~edge], ends[~edge], coefficients=coefficients,
-                         block=block, scale=scale, shrink=shrink)
+                         block=block, scale=scale)
         for first, last in zip(starts[edge], ends[edge], strict=True):
             lo, hi = max(0, first - 4 * p), min(x.size, last + 4 * p)
             a = coefficients[min(first // block, len(coefficients) - 1)]
@@ -118,17 +117,9 @@ def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
                                                           np.array([last - lo]), hi - lo), a)
             d[first:last] = x[first:last] - filled[first - lo: last - lo]
         return d
-    spans = list(zip(starts, ends, strict=True))
     matched = _gap_matched(x, starts, ends, coefficients=coefficients, block=block)
-    d = impulse_estimate(matched, spans, coefficients, block=block, x=x,
-                         residual_scale=scale)
-    if not shrink:
-        return d
-    power = span_sums(d * d, starts, ends) / (ends - starts)
-    noise = scale[np.minimum(starts // block, len(scale) - 1)] ** 2
-    prior = np.sqrt(np.maximum(power - noise, 1e-6 * noise))
-    return impulse_estimate(matched, spans, coefficients, block=block,
-                            residual_scale=scale, prior=prior)
+    return impulse_estimate(matched, list(zip(starts, ends, strict=True)), coefficients,
+                            block=block, x=x, residual_scale=scale)
 
 
 def choose_extents(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
@@ -215,7 +206,7 @@ class Repair(NamedTuple):
 def repair_spans(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *, sample_rate: int,
                  order: int = 20, block: int, long_ms: float = 5.0, long_order: int = 80,
                  refits: int = 1, penalty: float | None = 3.0,
-                 novelty: float | None = 4.0, shrink: bool = False) -> np.ndarray:
+                 novelty: float | None = 4.0) -> Repair:
     """Replace the samples ``x[start:end]`` of every span by their LSAR interpolant.
 
     Parameters
@@ -261,27 +252,26 @@ def repair_spans(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *, sample_
         ends = choose_extents(x, starts, ends, coefficients=coefficients, block=block,
                               penalty=penalty, scale=scale)
         starts, ends = starts[ends > starts], ends[ends > starts]
-    out = x.copy()
-    for round_ in range(1 + refits):
+    def fill() -> np.ndarray:
         if not starts.size:
-            break
-        if round_:
-            # models of the repaired signal, free of the clicks' energy
-            coefficients = fit_ar_blocks(out, order=order, block=block,
-                                         method="autocorrelation")
-            scale = _residual_scale(x, coefficients, block)
-        out = x - _impulse(x, starts, ends, coefficients=coefficients, block=block,
-                           scale=scale, shrink=shrink)
-        if round_ == 0 and novelty is not None:
-            keep = ~_novel(out, starts, ends, coefficients=coefficients, block=block,
-                           scale=scale, limit=novelty,
-                           window=round(_NOVELTY_MS * sample_rate / 1000))
+            return x.copy()
+        return x - _impulse(x, starts, ends, coefficients=coefficients, block=block,
+                            scale=scale)
+
+    out = fill()
+    if novelty is not None and starts.size:
+        keep = ~_novel(out, starts, ends, coefficients=coefficients, block=block,
+                       scale=scale, limit=novelty,
+                       window=round(_NOVELTY_MS * sample_rate / 1000))
+        if not keep.all():
             starts, ends = starts[keep], ends[keep]
-            if not starts.size:
-                out = x.copy()
-            elif not keep.all():
-                out = x - _impulse(x, starts, ends, coefficients=coefficients, block=block,
-                                   scale=scale, shrink=shrink)
+            out = fill()
+    for _ in range(refits if starts.size else 0):
+        # models of the repaired signal, free of the clicks' energy
+        coefficients = fit_ar_blocks(out, order=order, block=block,
+                                     method="autocorrelation")
+        scale = _residual_scale(x, coefficients, block)
+        out = fill()
     # every span, long ones too, had a first fill above: it keeps a short span next to
     # a scratch from being solved against the scratch's damage
     long = (ends - starts) > long_ms * sample_rate / 1000
@@ -310,9 +300,6 @@ def _novel(repaired: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
     models = coefficients[np.minimum(ends // block, len(coefficients) - 1)]
     padded = np.concatenate([np.zeros(p), repaired, np.zeros(window)])
     # row i: repaired[end_i - p : end_i + window], for the errors e[end_i + t]
-    windows = padded[ends[:, None] + np.arange(window + p)]
-    error = np.zeros((ends.size, window))
-    for j in range(p + 1):
-        error += models[:, j: j + 1] * windows[:, p - j: p - j + window]
+    error = _filter_rows(padded[ends[:, None] + np.arange(window + p)], models, window)
     after = np.mean(error ** 2, axis=1)
     return after > limit * scale[np.minimum(starts // block, len(scale) - 1)] ** 2
