@@ -116,12 +116,6 @@ class Declick(Restorer):
                                sensitivity=self.sensitivity, order=self.order,
                                block_ms=block * 1000 / sample_rate, measure=False)
 
-    def _spans(self, events: ImpulseEvents, channel: int, *, sample_rate: int,
-               frames: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = events if self.linked else events.for_channel(channel)
-        return merge_spans(*self._event_span(rows, sample_rate=sample_rate), gap=0,
-                           size=frames)
-
     def _event_span(self, events: ImpulseEvents, *,
                     sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
         """The most of the signal each event may have repaired: ``[lo, hi)``."""
@@ -143,19 +137,18 @@ class Declick(Restorer):
         lo, hi = self._event_span(events, sample_rate=rate)
         repaired = 0
         for c in range(audio.channels):
-            starts, ends = self._spans(events, c, sample_rate=rate, frames=audio.frames)
+            mine = np.ones(len(events), bool) if self.linked else events.channel == c
+            starts, ends = merge_spans(lo[mine], hi[mine], gap=0, size=audio.frames)
             done = repair_spans(x[c], starts, ends, sample_rate=rate, order=self.order,
                                 block=self._block(rate), long_ms=self.long_ms,
                                 long_order=self.long_order, refits=self.refits,
                                 penalty=self.penalty)
             out[c] = done.samples
             repaired += int(np.sum(done.ends - done.starts))
-            mine = np.ones(len(events), bool) if self.linked else events.channel == c
             filled |= mine & _overlaps(lo, hi, done.starts, done.ends)
         # an event whose span was judged music, or not worth filling, was not repaired;
         # the others are described by what their repair took out
-        events = _measured(events.select(filled), x - out, *self._event_span(
-            events.select(filled), sample_rate=rate))
+        events = _measured(events.select(filled), x - out, lo[filled], hi[filled])
         if self.linked and audio.channels > 1 and len(events):
             events = events.joint()
         report = {"impulses": len(events),
