@@ -139,6 +139,12 @@ class Restorer:
         """Period in frames of the restorer's internal framing (1: none)."""
         return 1
 
+    def reach(self, sample_rate: int) -> int:
+        """How far past the frames it keeps a window must extend to give them as a run
+        on the whole recording would: the context, and the up to ``grid - 1`` frames
+        :meth:`restore` leaves untouched at a window's start."""
+        return self.context(sample_rate) + self.grid(sample_rate) - 1
+
     # -- for subclasses ----------------------------------------------------------------
     def _process(self, audio: Audio, *,
                  offset: int = 0) -> tuple[np.ndarray, ImpulseEvents | None, dict]:
@@ -206,9 +212,7 @@ class Chain(Restorer):
         return audio.samples.astype(np.float64), events, report
 
     def context(self, sample_rate: int) -> int:
-        # each stage may leave up to a grid less one untouched at a window's start
-        return sum(r.context(sample_rate) + r.grid(sample_rate) - 1
-                   for r in self.restorers)
+        return sum(r.reach(sample_rate) for r in self.restorers)
 
     def __repr__(self) -> str:
         return f"Chain([{', '.join(map(repr, self.restorers))}], mix={self.mix!r})"

@@ -56,7 +56,7 @@ class Oracle(Restorer):
         # the truth is that of the music, not of a noise excerpt: nothing is known there
         return noise
 
-    def _spans(self, frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _spans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         starts, ends, positions = [], [], []
         for name in self.impulses:
             for t in self.truth.find(name):
@@ -70,7 +70,7 @@ class Oracle(Restorer):
 
     def _process(self, audio, *, offset=0):
         rate = audio.sample_rate
-        first, last, positions = self._spans(audio.frames)
+        first, last, positions = self._spans()
         if positions.size and positions.max() >= audio.frames:
             raise ParameterError(f"the Oracle's truth has events up to frame "
                                  f"{positions.max()}, past this audio's {audio.frames} "

@@ -41,10 +41,10 @@ def run_stage(restorer: Restorer, chunks: Iterator[Chunk], *, sample_rate: int,
               block: int, impulses: list[int]) -> Iterator[Chunk]:
     """Restore a stream of consecutive chunks with one restorer; yield consecutive chunks.
 
-    Each window restored reaches the restorer's context (and grid) beyond the ``block``
-    frames it hands on; ``impulses`` gets the count of events repaired in each block.
+    Each window restored extends the restorer's :meth:`~Restorer.reach` beyond the
+    ``block`` frames it hands on; ``impulses`` gets the count of events repaired in each block.
     """
-    reach = restorer.context(sample_rate) + restorer.grid(sample_rate) - 1
+    reach = restorer.reach(sample_rate)
     buffer = np.zeros((0, 0), dtype=np.float32)
     first = 0  # file frame of buffer[:, 0]
     done = 0  # file frames handed on so far
