@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from restorekit.errors import ParameterError
 
 __all__ = ["Audio", "MIN_SAMPLE_RATE", "MAX_SAMPLE_RATE", "MAX_CHANNELS", "check_sample_rate",
-           "check_seconds", "frozen"]
+           "check_seconds", "check_audio", "frozen"]
 
 MIN_SAMPLE_RATE = 1_000
 MAX_SAMPLE_RATE = 768_000
@@ -200,3 +201,13 @@ class Audio:
             raise ParameterError(f"slice({start}, {stop}) is empty for audio of "
                                  f"{self.duration:.3f} s; start must be before stop.")
         return self.with_samples(self.samples[:, first:last])
+
+
+def check_audio(audio: Any, *, who: str) -> Audio:
+    """``audio`` if it is an :class:`Audio`, else a :class:`ParameterError` saying that
+    ``who`` (a function or method name) needs one."""
+    if not isinstance(audio, Audio):
+        raise ParameterError(f"{who} needs an Audio, got {type(audio).__name__}; load the "
+                             "file with restorekit.io.load or wrap the samples in "
+                             "Audio(samples, sample_rate).")
+    return audio

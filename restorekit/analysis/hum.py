@@ -14,12 +14,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from restorekit.analysis.spectrum import (
-    check_audio,
     low_band,
     power_db,
     welch_psd,
 )
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_integer, check_number
 from restorekit.errors import ParameterError
 
@@ -123,7 +122,7 @@ def detect_hum(audio: Audio, *, mains=(50.0, 60.0), harmonics: int = 8,
     sounds based on a sinusoidal representation", Proc. ICMC, 1987 (quadratic
     interpolation of spectral peaks).
     """
-    audio = check_audio(audio)
+    audio = check_audio(audio, who="detect_hum")
     mains = _check_mains(mains)
     harmonics = check_integer(harmonics, name="harmonics", low=1, high=40)
     min_prominence_db = check_number(min_prominence_db, name="min_prominence_db",

@@ -27,7 +27,7 @@ from scipy.linalg.lapack import dpbsv as _banded_solve
 
 from restorekit.analysis.events import ImpulseEvents
 from restorekit.analysis.scores import ar_scores, derivative_score
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_integer, check_number
 from restorekit.dsp.ar import fit_ar_blocks
 from restorekit.dsp.arrays import covered, merge_spans, true_runs
@@ -310,8 +310,7 @@ def detect_impulses(audio: Audio, *, method: str = "ar", sensitivity: float = 1.
         silence, not audible damage.
     """
     _check(method, sensitivity, order, block_ms)
-    if not isinstance(audio, Audio):
-        raise ParameterError(f"detect_impulses needs an Audio, got {type(audio).__name__}.")
+    check_audio(audio, who="detect_impulses")
     block = max(4 * order, round(block_ms * audio.sample_rate / 1000))
     parts = []
     for channel, x in enumerate(audio.samples.astype(np.float64)):

@@ -24,13 +24,12 @@ from restorekit.analysis.hum import HumReport, detect_hum
 from restorekit.analysis.spectrum import (
     BandwidthReport,
     bandwidth,
-    check_audio,
     low_band,
     mono_mix,
     power_db,
     welch_psd,
 )
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_integer, check_number
 from restorekit.errors import ParameterError
 
@@ -70,7 +69,7 @@ def find_quiet_segments(audio: Audio, *, window_seconds: float = 0.5, count: int
         ``(start, stop)`` in seconds, quietest first. Audio shorter than one window, or
         nothing but digital silence, gives the whole audio as one segment.
     """
-    audio = check_audio(audio)
+    audio = check_audio(audio, who="find_quiet_segments")
     window_seconds = check_number(window_seconds, name="window_seconds", low=0.0,
                                   low_open=True)
     count = check_integer(count, name="count", low=1, high=1000)
@@ -175,7 +174,7 @@ def noise_floor(audio: Audio, *, segments=None, n_fft: int = 4096) -> NoiseFloor
     -------
     NoiseFloor
     """
-    audio = check_audio(audio)
+    audio = check_audio(audio, who="noise_floor")
     n_fft = check_integer(n_fft, name="n_fft", low=_MIN_SEGMENT_FRAMES, high=2**20)
     chosen_here = segments is None
     segments = (find_quiet_segments(audio) if chosen_here
@@ -256,7 +255,7 @@ def rumble_level(audio: Audio, *, cutoff_hz: float = 30.0) -> RumbleReport:
     """
     from scipy.signal import butter, sosfiltfilt  # slow to import
 
-    audio = check_audio(audio)
+    audio = check_audio(audio, who="rumble_level")
     cutoff_hz = check_number(cutoff_hz, name="cutoff_hz", low=1.0,
                              high=audio.sample_rate / 4)
     signal, rate = low_band(audio, highest_hz=2.0 * cutoff_hz)
@@ -307,7 +306,7 @@ def count_clipped(audio: Audio, *, threshold: float = 0.999,
     -------
     ClippingReport
     """
-    audio = check_audio(audio)
+    audio = check_audio(audio, who="count_clipped")
     threshold = check_number(threshold, name="threshold", low=0.0, low_open=True)
     min_run = check_integer(min_run, name="min_run", low=1, high=1_000_000)
     samples = audio.samples
@@ -378,7 +377,7 @@ def analyze_noise(audio: Audio) -> NoiseReport:
     >>> round(report.floor.level_db)
     -40
     """
-    audio = check_audio(audio)
+    audio = check_audio(audio, who="analyze_noise")
     return NoiseReport(duration=audio.duration, sample_rate=audio.sample_rate,
                        floor=noise_floor(audio), hum=detect_hum(audio),
                        rumble=rumble_level(audio), bandwidth=bandwidth(audio),

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_number
 from restorekit.errors import ParameterError
 
@@ -27,15 +27,6 @@ __all__ = ["welch_psd", "power_db", "mono_mix", "low_band", "BandwidthReport", "
 _POWER_FLOOR = 1e-30
 # Welch segments transformed at a time: bounds memory on a long file.
 _SEGMENTS_PER_BLOCK = 256
-
-
-def check_audio(audio: Any) -> Audio:
-    """Return ``audio`` if it is :class:`Audio`, else raise :class:`ParameterError`."""
-    if not isinstance(audio, Audio):
-        raise ParameterError(f"expected restorekit Audio, got {type(audio).__name__}; "
-                             "load the file with restorekit.io.load or wrap the samples "
-                             "in Audio(samples, sample_rate).")
-    return audio
 
 
 def power_db(power: float | np.ndarray) -> float | np.ndarray:
@@ -211,7 +202,7 @@ def bandwidth(audio: Audio, *, threshold_db: float = -60.0) -> BandwidthReport:
     -------
     BandwidthReport
     """
-    audio = check_audio(audio)
+    audio = check_audio(audio, who="bandwidth")
     threshold_db = check_number(threshold_db, name="threshold_db", low=-200.0, high=0.0)
     if threshold_db == 0.0:
         raise ParameterError("threshold_db must be below 0 dB (e.g. -60), got 0.")

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from restorekit.audio import Audio, frozen
+from restorekit.audio import Audio, check_audio, frozen
 from restorekit.checks import check_probability, check_range
 from restorekit.errors import ParameterError
 
@@ -134,8 +134,7 @@ class Degradation:
         raise NotImplementedError
 
     def __call__(self, audio: Audio, rng: np.random.Generator) -> Degraded:
-        if not isinstance(audio, Audio):
-            raise ParameterError(f"{self.name} needs an Audio, got {type(audio).__name__}.")
+        check_audio(audio, who=self.name)
         if not isinstance(rng, np.random.Generator):
             raise ParameterError(f"{self.name} needs rng=numpy.random.Generator, got "
                                  f"{type(rng).__name__}.")

@@ -26,11 +26,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import soundfile as sf
 
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_number
 from restorekit.errors import ParameterError, RestorekitError
 from restorekit.evaluate.methods import MethodError, Outcome
-from restorekit.restore.base import check_audio
 
 if TYPE_CHECKING:
     from restorekit.evaluate.cases import Case

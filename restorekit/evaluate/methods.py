@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from restorekit.analysis.events import ImpulseEvents
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.errors import ParameterError, RestorekitError
-from restorekit.restore.base import Restorer, check_audio
+from restorekit.restore.base import Restorer
 
 if TYPE_CHECKING:
     from restorekit.evaluate.cases import Case

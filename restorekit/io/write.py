@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.dsp import limit_true_peak, on_grid, quantize, true_peak
 from restorekit.dsp.units import amplitude_to_db
 from restorekit.errors import ParameterError
@@ -159,8 +159,7 @@ def save(audio: Audio, path: str | os.PathLike, *, subtype: str | None = None,
         For an unknown extension or subtype, an output that exists (without
         ``overwrite``) or that is the input, or a missing destination folder.
     """
-    if not isinstance(audio, Audio):
-        raise ParameterError(f"save() needs an Audio, got {type(audio).__name__}.")
+    check_audio(audio, who="save()")
     path = check_output(path, inputs=(audio.source, like.path if like is not None else None),
                         overwrite=overwrite)
     if not (np.isfinite(true_peak_db) and -60.0 <= true_peak_db <= 0.0):

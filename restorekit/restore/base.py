@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 
 from restorekit.analysis.events import ImpulseEvents
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_number
 from restorekit.errors import ParameterError
 
-__all__ = ["Restoration", "Restorer", "Identity", "Chain", "check_audio"]
+__all__ = ["Restoration", "Restorer", "Identity", "Chain"]
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,6 @@ class Restoration:
     removed: Audio
     events: ImpulseEvents
     report: dict[str, Any] = field(default_factory=dict)
-
-
-def check_audio(audio: Any, *, who: str) -> Audio:
-    """``audio`` if it is an :class:`Audio`, else a clear :class:`ParameterError`."""
-    if not isinstance(audio, Audio):
-        raise ParameterError(f"{who} needs an Audio, got {type(audio).__name__}; load a "
-                             "file with restorekit.io.load.")
-    return audio
 
 
 class Restorer:

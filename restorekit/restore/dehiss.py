@@ -15,10 +15,10 @@ from scipy import fft as sfft
 from scipy.ndimage import correlate1d
 from scipy.special import exp1
 
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_integer, check_number
 from restorekit.errors import ParameterError
-from restorekit.restore.base import Restorer, check_audio
+from restorekit.restore.base import Restorer
 
 __all__ = ["Dehiss"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from restorekit.audio import Audio
+from restorekit.audio import Audio, check_audio
 from restorekit.checks import check_integer, check_number
 from restorekit.dsp.filters import (
     causal_filter,
@@ -30,7 +30,7 @@ from restorekit.dsp.filters import (
     zero_phase_filter,
 )
 from restorekit.errors import ParameterError
-from restorekit.restore.base import Restorer, check_audio
+from restorekit.restore.base import Restorer
 
 __all__ = ["Derumble", "Dehum", "PlaybackEQ", "PlaybackCurve", "CURVES"]
 
