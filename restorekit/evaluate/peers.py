@@ -8,7 +8,7 @@ Each one checks that it can run here (:meth:`available`); one that cannot is ski
 method                           needs
 ===============================  ==========================================================
 ``identity``                     nothing (the do-nothing baseline)
-``oracle``                       ``restorekit.restore.oracle.Oracle`` (given the truth)
+``oracle``                       the case's truth (``restorekit.restore.Oracle``)
 ``ffmpeg adeclick``              an ``ffmpeg`` on PATH with the ``adeclick`` filter
 ``ffmpeg adeclick+afftdn``       an ``ffmpeg`` with ``adeclick`` and ``afftdn``
 ``noisereduce stationary``       the Python package ``noisereduce`` (in-process)
@@ -45,6 +45,7 @@ from restorekit.audio import Audio
 from restorekit.evaluate.command import CommandMethod
 from restorekit.evaluate.methods import CaseMethod, RestorerMethod, missing_modules
 from restorekit.restore.base import Identity, Restorer
+from restorekit.restore.oracle import Oracle
 
 __all__ = ["NoiseReduce", "identity", "oracle", "ffmpeg_adeclick", "ffmpeg_adeclick_afftdn",
            "noisereduce_stationary", "noisereduce_nonstationary", "grooveclean", "peer_methods",
@@ -87,23 +88,9 @@ def identity() -> RestorerMethod:
     return RestorerMethod(Identity(), name="identity")
 
 
-def _oracle_missing() -> str | None:
-    try:
-        from restorekit.restore.oracle import Oracle  # noqa: F401
-    except ImportError as exc:
-        return f"restorekit.restore.oracle.Oracle cannot be imported ({exc})"
-    return None
-
-
 def oracle() -> CaseMethod:
     """The oracle, built from each case's truth: ``Oracle(case.truth)``."""
-
-    def make(case):
-        from restorekit.restore.oracle import Oracle
-
-        return Oracle(case.truth)
-
-    return CaseMethod("oracle", make, available=_oracle_missing)
+    return CaseMethod("oracle", lambda case: Oracle(case.truth))
 
 
 @functools.lru_cache(maxsize=8)
