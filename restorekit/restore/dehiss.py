@@ -203,7 +203,7 @@ class Dehiss(Restorer):
     def _measure(self, pieces: list[np.ndarray], rate: int, *, source: str,
                  segments=None) -> _Noise:
         n = self.frame_length(rate)
-        psd = np.average([_mean_periodogram(p, n) for p in pieces], axis=0,
+        psd = np.average([_noise_periodogram(p, n) for p in pieces], axis=0,
                          weights=[p.shape[-1] for p in pieces])
         # mean square per sample by Parseval: a Hann frame's energy is (bin 0 + twice
         # the inner bins + Nyquist) / n; bin 0 is an offset, not noise
@@ -227,7 +227,7 @@ class Dehiss(Restorer):
 
 @dataclass(frozen=True)
 class _Noise:
-    """What ``fit`` learnt: each channel's mean periodogram, the samples for the gate."""
+    """What ``fit`` learnt: each channel's noise periodogram, the samples for the gate."""
 
     sample_rate: int
     channels: int
@@ -280,8 +280,9 @@ def _istft(spec: np.ndarray, n: int, length: int) -> np.ndarray:
     return out.reshape(spec.shape[0], -1)[:, start: start + length]
 
 
-def _mean_periodogram(x: np.ndarray, n: int) -> np.ndarray:
-    """Mean |rfft(Hann frame)|² per channel (channels, n // 2 + 1), as _stft scales it."""
+def _noise_periodogram(x: np.ndarray, n: int) -> np.ndarray:
+    """Noise |rfft(Hann frame)|² per channel (channels, n // 2 + 1), as _stft scales it:
+    the mean over a few frames, the bias-corrected median over more (see below)."""
     x = np.asarray(x, dtype=np.float64)
     x = x - x.mean(axis=-1, keepdims=True)
     hop = n // _OVERLAP
