@@ -14,7 +14,7 @@ module              what
 ==================  =============================================================
 """
 
-from importlib import import_module
+from restorekit.lazy import lazy_exports
 
 # Where each public name lives. They are imported when first asked for (PEP 562), so
 # ``python -m restorekit.analysis.impulses FILE`` runs that module fresh rather than
@@ -26,12 +26,4 @@ _EXPORTS = {"ImpulseEvents": "events", "detect_impulses": "impulses",
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'restorekit.analysis' has no attribute {name!r}")
-    return getattr(import_module(f"restorekit.analysis.{_EXPORTS[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -15,7 +15,7 @@ module              what
 ==================  =============================================================
 """
 
-from importlib import import_module
+from restorekit.lazy import lazy_exports
 
 # Public names and their modules, imported when first asked for (PEP 562): importing
 # the package costs nothing until a restorer is used.
@@ -27,12 +27,4 @@ _EXPORTS = {"Restoration": "base", "Restorer": "base", "Identity": "base", "Chai
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'restorekit.restore' has no attribute {name!r}")
-    return getattr(import_module(f"restorekit.restore.{_EXPORTS[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
