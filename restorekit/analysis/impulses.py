@@ -57,43 +57,69 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     than for ``x_hat``, the normal equations are ``R d = m`` on the gap: ``m`` is the
     matched output :func:`~restorekit.analysis.scores.ar_scores` already holds, and
     ``R[i, j]`` the model's autocorrelation at lag ``|i - j|`` (Godsill & Rayner 1998,
-    §5.2). ``R`` is banded (the autocorrelation ends at lag ``order``), so a banded
-    Cholesky solve costs O(n order^2). Spans closer than an AR order share prediction
-    errors: they are solved as one gap, with the model of the block it starts in.
-
-    A band-limited recording is predicted so well that slow wander inside a gap costs
-    almost no prediction error and ``R`` is nearly singular; the estimate could then
-    swing far past anything in the signal. Given ``x`` and the per-block
-    ``residual_scale``, a Gaussian prior on the impulse as large as the signal's peak
-    in the gap is added (MAP instead of least squares, Godsill & Rayner 1998 §5.3):
-    ``(R + (sigma_e / peak)^2 I) d = m``.
+    §5.2). Spans closer than an AR order share prediction errors: they are solved as
+    one gap, with the model of the block it starts in (see :func:`solve_gaps`, which
+    also describes the prior that ``x`` and ``residual_scale`` add).
     """
     order = coefficients.shape[1] - 1
     impulse = np.zeros(matched.size)
-    # each block's model autocorrelation, lag 0..order, laid out as LAPACK's upper band
-    lags = np.stack([np.einsum("ij,ij->i", coefficients[:, : order + 1 - k],
-                               coefficients[:, k:]) for k in range(order + 1)], axis=1)
-    bands = lags[:, ::-1]
     spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-    # spans closer than an AR order share prediction errors: one gap
     groups = np.stack(merge_spans(spans[:, 0], spans[:, 1], gap=order - 1,
                                   size=matched.size), axis=1)
     if not len(groups):
         return impulse
-    firsts = groups[:, 0]
-    in_block = np.minimum(firsts // block, len(coefficients) - 1)
+    where = covered_indices(groups[:, 0], groups[:, 1])
+    peaks = None if x is None else gap_peaks(x, where, groups)
+    impulse[where] = solve_gaps(matched[where], groups, coefficients, block=block,
+                                peaks=peaks, residual_scale=residual_scale)
+    return impulse
+
+
+def covered_indices(firsts: np.ndarray, lasts: np.ndarray) -> np.ndarray:
+    """The frames of the sorted, disjoint spans ``[first, last)``, in order."""
+    lengths = lasts - firsts
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(lengths.sum()) - np.repeat(offsets - firsts, lengths)
+
+
+def gap_peaks(x: np.ndarray, where: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """``max |x|`` over each gap of ``groups`` (rows ``[first, last)``), whose frames,
+    laid end to end, are ``where``."""
+    lengths = groups[:, 1] - groups[:, 0]
+    return np.maximum.reduceat(np.abs(x[where]), np.cumsum(lengths) - lengths)
+
+
+def solve_gaps(rhs: np.ndarray, groups: np.ndarray, coefficients: np.ndarray, *,
+               block: int, peaks: np.ndarray | None = None,
+               residual_scale: np.ndarray | None = None) -> np.ndarray:
+    """Solve ``R d = rhs`` on each gap; the gaps' values are laid end to end.
+
+    ``groups`` holds the gaps as sorted rows ``[first, last)``, at least an AR order
+    apart; each is solved with the model of the block it starts in. ``R`` is banded
+    (the model's autocorrelation ends at lag ``order``), and the gaps laid end to end
+    make one block-diagonal system, so every gap is solved in one banded Cholesky call:
+    O(n order^2).
+
+    A band-limited recording is predicted so well that slow wander inside a gap costs
+    almost no prediction error and ``R`` is nearly singular; the estimate could then
+    swing far past anything in the signal. Given each gap's signal ``peaks`` and the
+    per-block ``residual_scale``, a Gaussian prior on the impulse as large as the
+    signal's peak is added (MAP instead of least squares, Godsill & Rayner 1998 §5.3):
+    ``(R + (sigma_e / peak)^2 I) d = rhs``.
+    """
+    order = coefficients.shape[1] - 1
+    in_block = np.minimum(groups[:, 0] // block, len(coefficients) - 1)
+    # the models in use, and their autocorrelation at lag 0..order as LAPACK's upper band
+    used, model = np.unique(in_block, return_inverse=True)
+    a = coefficients[used]
+    lags = np.stack([np.einsum("ij,ij->i", a[:, : order + 1 - k], a[:, k:])
+                     for k in range(order + 1)], axis=1)
+    bands = np.ascontiguousarray(lags[:, ::-1].T)
     ridge = np.zeros(len(groups))
-    if x is not None and residual_scale is not None:
-        # the signal's peak in each gap: groups are sorted and apart, so one reduceat
-        peaks = np.maximum.reduceat(np.append(np.abs(x), 0.0),
-                                    groups.reshape(-1))[::2]
+    if peaks is not None and residual_scale is not None:
         ridge = (residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2
-    # Every gap is solved in one banded Cholesky call: the gaps laid end to end make one
-    # block-diagonal system (no band entry reaches from one gap into the next).
     lengths = groups[:, 1] - groups[:, 0]
     gap = np.repeat(np.arange(len(groups)), lengths)
-    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    where = groups[gap, 0] + within
     # cut the band where it would reach back into the gap before: at a gap's first
     # columns j, the entries of every lag > j
     j, lag = np.nonzero(np.arange(order)[:, None] < np.arange(1, order + 1)[None, :])
@@ -102,21 +128,21 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     cut = (np.broadcast_to(order - 1 - lag, columns.shape)[inside], columns[inside])
 
     def system() -> np.ndarray:  # rows: order - lag holds lag `lag` (LAPACK's upper band)
-        band = np.take(np.ascontiguousarray(bands.T), in_block[gap], axis=1)
+        band = np.take(bands, model[gap], axis=1)
         band[order] += ridge[gap]
         band[cut] = 0.0
         return band
 
-    _, solution, info = _banded_solve(system(), matched[where], overwrite_ab=1)
+    _, solution, info = _banded_solve(system(), rhs, overwrite_ab=1)
     if info == 0:
-        impulse[where] = solution
-    else:  # a degenerate (all-zero) model somewhere: solve the gaps one by one
-        band = system()
-        for first, last in groups:
-            part = (where >= first) & (where < last)
-            _, piece, bad = _banded_solve(band[:, part], matched[first:last])
-            impulse[first:last] = 0.0 if bad else piece
-    return impulse
+        return solution
+    # a degenerate (all-zero) model somewhere: solve the gaps one by one
+    band, solution = system(), np.zeros(rhs.size)
+    for g in range(len(groups)):
+        part = gap == g
+        _, piece, bad = _banded_solve(band[:, part], rhs[part])
+        solution[part] = 0.0 if bad else piece
+    return solution
 
 
 def _gather(values: np.ndarray, starts: np.ndarray, widths: np.ndarray,
@@ -166,8 +192,11 @@ def _channel_events(x: np.ndarray, *, method: str, sensitivity: float, order: in
     coefficients = fit_ar_blocks(x, order=order, block=block, method="autocorrelation")
     threshold = THRESHOLDS[method] / sensitivity
     confirm = CONFIRM / sensitivity
+    # Scores are needed only where a detection can be: pieces reaching the threshold
+    # (the onset test looks a join, under a piece, beside them, and ar_scores works out
+    # a hot piece's neighbours too). The derivative detector uses none of them.
     ar = ar_scores(x, coefficients, block=block, sample_rate=sample_rate,
-                   least=min(THRESHOLDS["ar"] / sensitivity, confirm))
+                   least=np.inf if method == "derivative" else threshold)
     if method == "derivative":
         stat = derivative_score(x, block=block)
     else:

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import lfilter
 
-__all__ = ["robust_scale", "local_scale", "block_residual", "matched_residual", "ARScores",
-           "ar_scores", "derivative_score", "PULSES_MS"]
+__all__ = ["robust_scale", "block_scales", "local_scale", "block_residual",
+           "matched_residual", "ARScores", "ar_scores", "derivative_score", "PULSES_MS"]
 
 # A robust standard deviation from the median absolute value (Gaussian consistency).
 _MAD_TO_SIGMA = 1.4826
@@ -52,7 +52,7 @@ def robust_scale(values: np.ndarray, block: int) -> np.ndarray:
     short enough to follow the music's loudness and long enough that a few clicks
     cannot move their median. A partial block at the end takes the last full one's.
     """
-    return _spread(_MAD_TO_SIGMA * _block_medians(values, block), block, values.size)
+    return _spread(block_scales(values, block), block, values.size)
 
 
 def _padded(values: np.ndarray, size: int) -> np.ndarray:
@@ -67,12 +67,15 @@ def _spread(per_block: np.ndarray, block: int, size: int) -> np.ndarray:
     return np.maximum(out, floor)
 
 
-def _block_medians(values: np.ndarray, block: int) -> np.ndarray:
-    """Upper median of ``|values|`` per block (``np.partition``: a third of np.median)."""
+def block_scales(values: np.ndarray, block: int, *, step: int = 1) -> np.ndarray:
+    """Robust standard deviation of each whole block of ``values``: 1.4826 times the
+    upper median of ``|values|`` (``np.partition``: a third of np.median's time), from
+    every ``step``-th sample of the block. A partial block at the end is left out."""
     block = min(block, values.size)
     blocks = max(1, values.size // block)
-    table = np.abs(values[: blocks * block]).reshape(blocks, block)
-    return np.partition(table, block // 2, axis=1)[:, block // 2]
+    table = np.abs(values[: blocks * block].reshape(blocks, block)[:, ::step])
+    middle = table.shape[1] // 2
+    return _MAD_TO_SIGMA * np.partition(table, middle, axis=1)[:, middle]
 
 
 def _pieces(values: np.ndarray, piece: int) -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +225,8 @@ def ar_scores(x: np.ndarray, coefficients: np.ndarray, *, block: int, sample_rat
     # where each piece's block starts, for the per-block floor and matched-form gain
     count = -(-x.size // piece)
     in_block = np.minimum(np.arange(count) * piece // block, len(coefficients) - 1)
-    level = _padded(_MAD_TO_SIGMA * _block_medians(x, block), len(coefficients))
+    # the floor sits 60 dB under the music: every 4th sample places it well enough
+    level = _padded(block_scales(x, block, step=4), len(coefficients))
     floor = np.maximum(level, 1e-9) * 10 ** (RESIDUAL_FLOOR_DB / 20)
     # each form's gain for white input, per block, so the floor reads in its units
     gain = np.sqrt(np.sum(coefficients ** 2, axis=1))

@@ -186,9 +186,10 @@ class Chain(Restorer):
 
     def fit(self, noise: Audio) -> Chain:
         check_audio(noise, who="Chain.fit")
-        for r in self.restorers:
+        for i, r in enumerate(self.restorers):
             r.fit(noise)
-            noise = r.pass_noise(noise)
+            if i + 1 < len(self.restorers):  # no stage after the last learns from it
+                noise = r.pass_noise(noise)
         return self
 
     def _process(self, audio, *, offset=0):

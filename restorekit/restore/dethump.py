@@ -24,7 +24,7 @@ import functools
 import numpy as np
 from scipy.signal import resample_poly
 
-from restorekit.analysis.scores import block_residual
+from restorekit.analysis.scores import block_residual, block_scales
 from restorekit.checks import check_number
 from restorekit.dsp.ar import fit_ar_blocks
 from restorekit.restore.base import Restorer
@@ -122,9 +122,9 @@ def _onsets(low: np.ndarray, *, threshold: float, rate: float) -> list[int]:
     coefficients = fit_ar_blocks(low, order=8, block=block, method="autocorrelation")
     error = np.abs(block_residual(low, coefficients, block=block))
     error[:8] = 0.0  # the filter's start-up, not a thump
-    blocks = max(1, low.size // block)
-    scale = 1.4826 * np.median(error[: blocks * block].reshape(blocks, -1), axis=1)
-    scale = np.append(scale, scale[-1])[np.minimum(np.arange(low.size) // block, blocks)]
+    scale = block_scales(error, block)
+    scale = np.append(scale, scale[-1])[np.minimum(np.arange(low.size) // block,
+                                                   scale.size)]
     hot = np.flatnonzero(error > threshold * (scale + 1e-12))
     # an onset has no other hot sample in the 50 ms before it: one thump's start, not
     # its every cycle (a rule that looks back a fixed way, so windows agree with the

@@ -26,15 +26,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from restorekit.analysis.impulses import impulse_estimate
-from restorekit.analysis.scores import block_residual
+from restorekit.analysis.impulses import covered_indices, gap_peaks, solve_gaps
+from restorekit.analysis.scores import block_residual, block_scales
 from restorekit.dsp.ar import burg, fit_ar_blocks, lsar_interpolate
 from restorekit.dsp.arrays import covered, merge_spans
 
 __all__ = ["Repair", "repair_spans", "choose_extents", "span_sums"]
-
-_MAD_TO_SIGMA = 1.4826
-
 
 def span_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """``values[start:end].sum()`` for sorted, disjoint, non-empty spans, in one pass."""
@@ -45,41 +42,56 @@ def span_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
 
 
 def _residual_scale(x: np.ndarray, coefficients: np.ndarray, block: int) -> np.ndarray:
-    """The prediction error's robust scale in each block."""
-    residual = block_residual(x, coefficients, block=block)
-    blocks = max(1, min(len(coefficients), x.size // block))
-    table = np.abs(residual[: blocks * block]).reshape(blocks, -1)
-    scale = _MAD_TO_SIGMA * np.median(table, axis=1)
-    return np.concatenate([scale, np.full(len(coefficients) - blocks, scale[-1])])
+    """The prediction error's robust scale in each block (the last, if partial, takes
+    the one before)."""
+    scale = block_scales(block_residual(x, coefficients, block=block), block)
+    return np.append(scale, np.full(len(coefficients) - scale.size, scale[-1]))
+
+
+class _Gaps(NamedTuple):
+    """Gaps to solve, as :func:`_gap_matched` lays them out: ``groups`` rows
+    ``[first, last)``, their frames end to end (``where``), and the matched residual
+    there (``matched``)."""
+
+    groups: np.ndarray
+    where: np.ndarray
+    matched: np.ndarray
 
 
 def _gap_matched(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
-                 coefficients: np.ndarray, block: int) -> np.ndarray:
+                 coefficients: np.ndarray, block: int) -> _Gaps:
     """``A^T A x`` on the gaps, each group of gaps with the one model it is solved with.
 
-    :func:`~restorekit.analysis.impulses.impulse_estimate` solves each group of gaps
-    (those closer than an AR order) with the model of the block the group starts in.
-    Its right-hand side must come from that same model: a gap that runs into the next
-    block would otherwise pair one model's matrix with another's residual, and the
-    solution can swing far past the signal. Returns a full-length array, zero off the
-    gaps.
+    :func:`~restorekit.analysis.impulses.solve_gaps` solves each group of gaps (those
+    closer than an AR order) with the model of the block the group starts in. Its
+    right-hand side must come from that same model: a gap that runs into the next block
+    would otherwise pair one model's matrix with another's residual, and the solution
+    can swing far past the signal. Only the gaps' own samples and an order either side
+    are read, so the cost is in the gaps, not in the signal's length.
     """
     p = coefficients.shape[1] - 1
-    groups = merge_spans(starts, ends, gap=p - 1, size=x.size)
-    firsts, lasts = groups
+    firsts, lasts = merge_spans(starts, ends, gap=p - 1, size=x.size)
     models = coefficients[np.minimum(firsts // block, len(coefficients) - 1)]
     lengths = lasts - firsts
     count = int(lengths.max())
-    padded = np.concatenate([np.zeros(p), x, np.zeros(count + 2 * p)])
-    # row g holds x[first_g - p : first_g + count + p]
-    windows = padded[firsts[:, None] + np.arange(count + 2 * p)]
+    # row g holds x[first_g - p : first_g + count + p], zero outside the signal
+    index = firsts[:, None] + np.arange(-p, count + p)
+    windows = np.where((index >= 0) & (index < x.size), x[np.clip(index, 0, x.size - 1)],
+                       0.0)
     residual = _filter_rows(windows, models, count + p)  # e at first_g + i
     # m[u] = sum_k a[k] e[u + k]: the same sum with the model reversed
     matched = _filter_rows(residual, models[:, ::-1], count)
-    out = np.zeros(x.size)
     inside = np.arange(count) < lengths[:, None]
-    out[(firsts[:, None] + np.arange(count))[inside]] = matched[inside]
-    return out
+    groups = np.stack([firsts, lasts], axis=1)
+    return _Gaps(groups, covered_indices(firsts, lasts), matched[inside])
+
+
+def _solve(x: np.ndarray, gaps: _Gaps, *, coefficients: np.ndarray, block: int,
+           scale: np.ndarray) -> np.ndarray:
+    """The impulse on the gaps (end to end), with the MAP prior of
+    :func:`~restorekit.analysis.impulses.solve_gaps`."""
+    return solve_gaps(gaps.matched, gaps.groups, coefficients, block=block,
+                      peaks=gap_peaks(x, gaps.where, gaps.groups), residual_scale=scale)
 
 
 def _filter_rows(rows: np.ndarray, models: np.ndarray, count: int) -> np.ndarray:
@@ -117,9 +129,10 @@ def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
                                                           np.array([last - lo]), hi - lo), a)
             d[first:last] = x[first:last] - filled[first - lo: last - lo]
         return d
-    matched = _gap_matched(x, starts, ends, coefficients=coefficients, block=block)
-    return impulse_estimate(matched, list(zip(starts, ends, strict=True)), coefficients,
-                            block=block, x=x, residual_scale=scale)
+    gaps = _gap_matched(x, starts, ends, coefficients=coefficients, block=block)
+    d = np.zeros(x.size)
+    d[gaps.where] = _solve(x, gaps, coefficients=coefficients, block=block, scale=scale)
+    return d
 
 
 def choose_extents(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
@@ -153,10 +166,11 @@ def choose_extents(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
     while active.any():
         at = np.flatnonzero(active)
         first, last = starts[at], starts[at] + np.minimum(lengths[at], candidate)
-        matched = _gap_matched(x, first, last, coefficients=coefficients, block=block)
-        d = impulse_estimate(matched, list(zip(first, last, strict=True)), coefficients,
-                             block=block, x=x, residual_scale=scale)
-        gain = span_sums(d * matched, first, last)
+        gaps = _gap_matched(x, first, last, coefficients=coefficients, block=block)
+        d = _solve(x, gaps, coefficients=coefficients, block=block, scale=scale)
+        # each span's own samples, found in the gaps laid end to end
+        at_gap = np.searchsorted(gaps.where, first)
+        gain = span_sums(d * gaps.matched, at_gap, at_gap + (last - first))
         merit = gain - penalty * variance[at] * (last - first)
         better = merit > best[at]
         best[at[better]], chosen[at[better]] = merit[better], last[better]
