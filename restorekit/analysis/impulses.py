@@ -89,6 +89,14 @@ def gap_peaks(x: np.ndarray, where: np.ndarray, groups: np.ndarray) -> np.ndarra
     return np.maximum.reduceat(np.abs(x[where]), np.cumsum(lengths) - lengths)
 
 
+def model_autocorrelation(coefficients: np.ndarray) -> np.ndarray:
+    """``sum_i a[i] a[i + k]`` for lags ``k = 0..order``, one row per model."""
+    order = coefficients.shape[1] - 1
+    size = 2 * (order + 1)  # no wrap-around: the lags end at `order`
+    power = np.abs(np.fft.rfft(coefficients, size, axis=1)) ** 2
+    return np.fft.irfft(power, size, axis=1)[:, : order + 1]
+
+
 def solve_gaps(rhs: np.ndarray, groups: np.ndarray, coefficients: np.ndarray, *,
                block: int, peaks: np.ndarray | None = None,
                residual_scale: np.ndarray | None = None) -> np.ndarray:
@@ -111,10 +119,7 @@ def solve_gaps(rhs: np.ndarray, groups: np.ndarray, coefficients: np.ndarray, *,
     in_block = np.minimum(groups[:, 0] // block, len(coefficients) - 1)
     # the models in use, and their autocorrelation at lag 0..order as LAPACK's upper band
     used, model = np.unique(in_block, return_inverse=True)
-    a = coefficients[used]
-    lags = np.stack([np.einsum("ij,ij->i", a[:, : order + 1 - k], a[:, k:])
-                     for k in range(order + 1)], axis=1)
-    bands = np.ascontiguousarray(lags[:, ::-1].T)
+    bands = np.ascontiguousarray(model_autocorrelation(coefficients[used])[:, ::-1].T)
     ridge = np.zeros(len(groups))
     if peaks is not None and residual_scale is not None:
         ridge = (residual_scale[in_block] / np.maximum(peaks, 1e-12)) ** 2

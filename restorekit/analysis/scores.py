@@ -75,7 +75,8 @@ def block_scales(values: np.ndarray, block: int, *, step: int = 1) -> np.ndarray
     blocks = max(1, values.size // block)
     table = np.abs(values[: blocks * block].reshape(blocks, block)[:, ::step])
     middle = table.shape[1] // 2
-    return _MAD_TO_SIGMA * np.partition(table, middle, axis=1)[:, middle]
+    table.partition(middle, axis=1)  # in place: the table is a copy already
+    return _MAD_TO_SIGMA * table[:, middle]
 
 
 def _pieces(values: np.ndarray, piece: int) -> tuple[np.ndarray, np.ndarray]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from restorekit.analysis.impulses import covered_indices, gap_peaks, solve_gaps
 from restorekit.analysis.scores import block_residual, block_scales
@@ -98,10 +99,9 @@ def _filter_rows(rows: np.ndarray, models: np.ndarray, count: int) -> np.ndarray
     """``out[g, i] = sum_j models[g, j] rows[g, p + i - j]``: each row through its own AR
     prediction-error filter, ``count`` outputs from the ``p``-th sample on."""
     p = models.shape[1] - 1
-    out = np.zeros((rows.shape[0], count))
-    for j in range(p + 1):
-        out += models[:, j: j + 1] * rows[:, p - j: p - j + count]
-    return out
+    # windows[g, i, k] = rows[g, i + k], met by the model reversed (k = p - j)
+    windows = sliding_window_view(rows[:, : count + p], p + 1, axis=1)
+    return np.einsum("gik,gk->gi", windows, models[:, ::-1])
 
 
 def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
