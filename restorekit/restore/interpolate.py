@@ -136,7 +136,7 @@ def _impulse(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
 
 
 def choose_extents(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
-                   coefficients: np.ndarray, block: int, penalty: float = 3.0,
+                   coefficients: np.ndarray, block: int, penalty: float = 1.75,
                    shortest: int = 4, scale: np.ndarray | None = None) -> np.ndarray:
     """How much of each span ``[start, end)`` to repair: its end, or -1 to leave it.
 
@@ -219,7 +219,7 @@ class Repair(NamedTuple):
 
 def repair_spans(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *, sample_rate: int,
                  order: int = 20, block: int, long_ms: float = 5.0, long_order: int = 80,
-                 refits: int = 1, penalty: float | None = 3.0,
+                 refits: int = 1, penalty: float | None = 1.75,
                  novelty: float | None = 4.0) -> Repair:
     """Replace the samples ``x[start:end]`` of every span by their LSAR interpolant.
 
@@ -265,7 +265,9 @@ def repair_spans(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, *, sample_
     if penalty is not None:
         ends = choose_extents(x, starts, ends, coefficients=coefficients, block=block,
                               penalty=penalty, scale=scale)
-        starts, ends = starts[ends > starts], ends[ends > starts]
+        # spans that now touch are one repair
+        starts, ends = merge_spans(starts[ends > starts], ends[ends > starts], gap=0,
+                                   size=x.size)
     def fill() -> np.ndarray:
         if not starts.size:
             return x.copy()
