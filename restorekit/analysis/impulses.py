@@ -69,7 +69,9 @@ def impulse_estimate(matched: np.ndarray, spans: list[tuple[int, int]],
     if not len(groups):
         return impulse
     where = covered_indices(groups[:, 0], groups[:, 1])
-    peaks = None if x is None else gap_peaks(x, where, groups)
+    # the prior needs both; the peaks are not gathered for nothing
+    peaks = (None if x is None or residual_scale is None else
+             gap_peaks(x, where, groups))
     impulse[where] = solve_gaps(matched[where], groups, coefficients, block=block,
                                 peaks=peaks, residual_scale=residual_scale)
     return impulse

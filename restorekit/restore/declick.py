@@ -22,7 +22,7 @@ from restorekit.audio import Audio
 from restorekit.checks import check_integer, check_number
 from restorekit.errors import ParameterError
 from restorekit.restore.base import Restorer
-from restorekit.restore.interpolate import repair_spans
+from restorekit.restore.interpolate import PENALTY, repair_spans
 
 __all__ = ["Declick", "Decrackle"]
 
@@ -57,9 +57,8 @@ class Declick(Restorer):
     penalty : float
         How much likelihood gain per sample, in residual variances, a repair must
         bring: each span is cut to the length worth repairing, or left alone
-        (:func:`~restorekit.restore.interpolate.choose_extents`). 1.75 was the best of
-        1.0–3.0 on the benchmark's light, default and heavy cases together; lower
-        repairs more music in clean transfers, higher leaves faint clicks.
+        (:func:`~restorekit.restore.interpolate.choose_extents`; the default,
+        :data:`~restorekit.restore.interpolate.PENALTY`, says how it was chosen).
     linked : bool
         Repair a span found in any channel in every channel.
     max_width_ms : float or None
@@ -73,7 +72,7 @@ class Declick(Restorer):
     def __init__(self, *, sensitivity: float = 1.0, method: str = "ar", order: int = 20,
                  block_ms: float = 50.0, margin_ms: float = 0.1, tail_ms: float = 0.5,
                  long_ms: float = 5.0, long_order: int = 80, refits: int = 0,
-                 penalty: float = 1.75,
+                 penalty: float = PENALTY,
                  linked: bool = True, max_width_ms: float | None = None,
                  mix: float = 1.0):
         super().__init__(mix=mix)

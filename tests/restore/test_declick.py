@@ -132,10 +132,10 @@ def test_a_loud_click_after_a_faint_detection_is_repaired(rng):
     block = Declick()._block(RATE)
     faint, loud = (9_780, 9_912), (9_998, 10_130)  # a faint false alarm, then the click
     merged = repair_spans(x, np.array([faint[0]]), np.array([loud[1]]), sample_rate=RATE,
-                          block=block, refits=0, penalty=1.75)
+                          block=block, refits=0)
     own = repair_spans(x, *own_spans(np.array([faint[0], loud[0]]),
                                      np.array([faint[1], loud[1]]), size=x.size, join=11),
-                       sample_rate=RATE, block=block, refits=0, penalty=1.75)
+                       sample_rate=RATE, block=block, refits=0)
     clean = x.copy()
     clean[10_000:10_060] -= click
     left = [np.sum((r.samples[10_000:10_060] - clean[10_000:10_060]) ** 2)
