@@ -41,6 +41,7 @@ from restorekit.cli import degrade as _degrade  # noqa: E402,F401
 from restorekit.cli import info as _info  # noqa: E402,F401
 from restorekit.cli import restore as _restore  # noqa: E402,F401
 from restorekit.cli import synth as _synth  # noqa: E402,F401
+from restorekit.cli import train as _train  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

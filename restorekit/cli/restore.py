@@ -16,6 +16,9 @@ def restore(
     source: Annotated[Path, typer.Argument(metavar="IN", help="The transfer (only read).")],
     out: Annotated[Path, typer.Argument(help="Where to write the restored audio.")],
     preset: Annotated[str, typer.Option(help="fast, balanced or max.")] = "balanced",
+    model: Annotated[str | None, typer.Option(
+        help="Restore with a trained denoiser instead of the classical chain: 'bundled', "
+             "a .safetensors path, or a name in $RESTOREKIT_MODELS.")] = None,
     mix: Annotated[float, typer.Option(
         help="Dry/wet, 0-1: below 1 keeps a trace of the original surface.")] = 1.0,
     difference: Annotated[Path | None, typer.Option(
@@ -31,6 +34,8 @@ def restore(
 ) -> None:
     """Take out clicks, crackle, thumps, rumble, hum and hiss from a 78rpm transfer.
 
+    With --model, a trained neural denoiser does the work instead of the preset chain.
+
     The chain is fitted on the file's quietest half-seconds (its surface noise), then
     run over the file in blocks of any length; the output keeps the input's sample rate
     and sample type, and is written under a temporary name and renamed when complete.
@@ -38,7 +43,13 @@ def restore(
     from restorekit.restore import preset as make_preset
     from restorekit.restore import restore_file
 
-    chain = make_preset(preset, mix=mix)
+    if model is not None:
+        from restorekit.restore import Chain, NeuralDenoise
+
+        chain = Chain([NeuralDenoise(model)], mix=mix)
+        preset = f"neural ({model})"
+    else:
+        chain = make_preset(preset, mix=mix)
     done = restore_file(source, out, chain, difference=difference,
                         block_seconds=block_seconds, overwrite=overwrite,
                         progress=progress)

@@ -10,6 +10,7 @@ module              what
 ``dehiss``          Dehiss: log-spectral MMSE or noisereduce's spectral gate
 ``filters``         Derumble, Dehum, PlaybackEQ
 ``oracle``          Oracle: fills the simulator's true click spans
+``neural``          NeuralDenoise: the trained impulse-aware denoiser (torch)
 ``presets``         preset("fast" | "balanced" | "max")
 ``stream``          restore_file: any length, block by block, atomic writes
 ==================  =============================================================
@@ -23,7 +24,7 @@ _EXPORTS = {"Restoration": "base", "Restorer": "base", "Identity": "base", "Chai
             "Declick": "declick", "Decrackle": "declick", "Dethump": "dethump",
             "Dehiss": "dehiss", "Derumble": "filters", "Dehum": "filters",
             "PlaybackEQ": "filters", "Oracle": "oracle", "preset": "presets",
-            "PRESETS": "presets", "restore_file": "stream"}
+            "PRESETS": "presets", "restore_file": "stream", "NeuralDenoise": "neural"}
 
 __all__ = list(_EXPORTS)
 

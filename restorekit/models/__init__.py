@@ -1,0 +1,1 @@
+"""Torch models: the impulse-aware denoiser, its parts, checkpoints and chunked inference."""

@@ -1,0 +1,1 @@
+"""Training: clean sources, the degrading dataset, losses, the trainer and its CLI."""

@@ -1,0 +1,76 @@
+import json
+
+import pytest
+import torch
+
+from restorekit.errors import ModelError
+from restorekit.models.checkpoint import BUNDLED, load_model, save_model, sha256_of
+from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
+
+SMALL = DenoiserConfig(sample_rate=8000, channels=(8, 16), blocks=1, stem=8)
+
+
+@pytest.fixture
+def saved(tmp_path):
+    torch.manual_seed(1)
+    model = ImpulseAwareDenoiser(SMALL)
+    return model, save_model(model, tmp_path / "small", training={"epoch": 3})
+
+
+def test_round_trip_gives_the_same_weights_and_config(saved):
+    model, path = saved
+    assert path.suffix == ".safetensors"
+    assert path.with_suffix(".sha256").read_text().split()[0] == sha256_of(path)
+    loaded = load_model(path)
+    assert loaded.config == SMALL and loaded.training_info == {"epoch": 3}
+    for (k, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items(),
+                              strict=True):
+        assert torch.equal(a, b), k
+
+
+def test_lookup_by_name_in_the_models_folder(saved, monkeypatch):
+    _, path = saved
+    monkeypatch.setenv("RESTOREKIT_MODELS", str(path.parent))
+    assert load_model("small").config == SMALL
+    assert load_model(path.parent).config == SMALL  # a folder with one model
+
+
+def test_tampered_weights_fail_the_checksum(saved):
+    _, path = saved
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="checksum"):
+        load_model(path)
+
+
+def test_missing_sidecars_and_mismatched_configs_are_clear(saved, tmp_path):
+    _, path = saved
+    meta = json.loads(path.with_suffix(".json").read_text())
+    meta["config"]["channels"] = [4, 8]
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="do not fit"):
+        load_model(path)
+    path.with_suffix(".sha256").unlink()
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(path)
+    with pytest.raises(ModelError, match="no model file"):
+        load_model(tmp_path / "absent.safetensors")
+
+
+def test_a_pickle_is_never_loaded(tmp_path):
+    evil = tmp_path / "evil.safetensors"
+    evil.write_bytes(b"\x80\x04\x95not safetensors at all")
+    evil.with_suffix(".sha256").write_text(sha256_of(evil) + "  evil.safetensors\n")
+    evil.with_suffix(".json").write_text(json.dumps({"kind": "impulse_aware_denoiser",
+                                                     "config": SMALL.to_dict()}))
+    with pytest.raises(ModelError, match="do not fit"):
+        load_model(evil)
+
+
+@pytest.mark.skipif(not BUNDLED.exists(), reason="no bundled model in this checkout")
+def test_bundled_model_loads_verified_and_is_small():
+    assert BUNDLED.stat().st_size <= 10 * 2 ** 20
+    model = load_model("bundled")
+    assert model.config.sample_rate == 22050
+    assert model.training_info["epoch"] >= 1

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+import torch
+
+from restorekit.audio import Audio
+from restorekit.models.checkpoint import save_model
+from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
+from restorekit.restore import NeuralDenoise, restore_file
+
+
+@pytest.fixture
+def small_model():
+    torch.manual_seed(2)
+    return ImpulseAwareDenoiser(DenoiserConfig(sample_rate=8000, channels=(8, 16), blocks=1,
+                                               stem=8))
+
+
+def test_restores_at_the_model_rate_with_the_protocol(small_model, rng):
+    x = Audio((0.1 * rng.standard_normal((2, 8000))).astype(np.float32), 8000)
+    done = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
+                         margin_seconds=0.1).restore(x)
+    assert done.audio.samples.shape == (2, 8000)
+    np.testing.assert_allclose(done.removed.samples, x.samples - done.audio.samples,
+                               atol=1e-6)
+    with torch.inference_mode():
+        direct = small_model(torch.tensor(x.samples)[None]).audio[0].numpy()
+    inner = slice(500, -500)
+    np.testing.assert_allclose(done.audio.samples[:, inner], direct[:, inner], atol=1e-5)
+
+
+def test_other_rates_change_only_the_model_band(small_model, rng):
+    """At 4x the model's rate, what lies above the model's band passes untouched."""
+    t = np.arange(32000) / 32000
+    high = 0.05 * np.sin(2 * np.pi * 12000 * t)  # above 4 kHz, the model's Nyquist
+    x = Audio(np.stack([high + 0.05 * rng.standard_normal(t.size)]).astype(np.float32),
+              32000)
+    out = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
+                         margin_seconds=0.1).restore(x)
+    spectrum = lambda s: np.abs(np.fft.rfft(s[0, 4000:-4000]))  # noqa: E731
+    k = int(12000 * (t.size - 8000) / 32000)
+    before, after = spectrum(x.samples), spectrum(out.audio.samples)
+    assert after[k - 2: k + 3].max() == pytest.approx(before[k - 2: k + 3].max(), rel=0.02)
+
+
+def test_events_come_from_the_combined_mask(small_model):
+    x = np.zeros((1, 8000), np.float32)
+    x[0, 4000] = 0.9
+    done = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
+                         margin_seconds=0.1).restore(
+        Audio(x, 8000))
+    assert len(done.events) >= 1
+    assert np.min(np.abs(done.events.position - 4000)) <= 2
+
+
+def test_restore_file_with_a_saved_model(small_model, tmp_path, rng, monkeypatch):
+    from restorekit.io import load, save
+
+    save_model(small_model, tmp_path / "models" / "tiny")
+    monkeypatch.setenv("RESTOREKIT_MODELS", str(tmp_path / "models"))
+    source = tmp_path / "in.flac"
+    save(Audio((0.1 * rng.standard_normal((1, 16000))).astype(np.float32), 8000), source)
+    before = source.read_bytes()
+    restore_file(source, tmp_path / "out.flac", NeuralDenoise("tiny"), progress=False)
+    assert source.read_bytes() == before
+    assert load(tmp_path / "out.flac").frames == 16000
