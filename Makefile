@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_analysis.py --out reports/benchmarks.md
 	taskset -c 0 $(PY) benchmarks/bench_restore.py --out reports/benchmarks.md
 	taskset -c 0 $(PY) benchmarks/bench_long.py --out reports/benchmarks.md
+	taskset -c 0 $(PY) benchmarks/bench_neural.py --out reports/benchmarks.md
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check restorekit tests benchmarks

@@ -38,6 +38,10 @@ def train(
     ] = None,
     device: Annotated[str | None, typer.Option(help="cpu or cuda (default: cuda if any).")
                       ] = None,
+    bundle: Annotated[Path | None, typer.Option(
+        help="Also copy the best model here (.safetensors + .json + .sha256), with the "
+             "command and wall time in its record: restorekit/models/bundled/denoiser "
+             "is made this way.")] = None,
     progress: Annotated[bool, typer.Option(
         "--progress/--no-progress", help="Progress bars (default: on a terminal).")
     ] = sys.stderr.isatty(),
@@ -63,7 +67,19 @@ def train(
               f"{row['val_si_sdr_in']:.2f} -> {row['val_si_sdr']:.2f} dB, click F1 "
               f"{row['val_click_f1']:.3f}, transients {row['val_transient_preservation']:.3f}"
               f" ({row['seconds']:.0f} s)", flush=True)
-    print(f"done in {time.perf_counter() - started:.0f} s: {trainer.out_dir / 'best.safetensors'}")
+    wall = time.perf_counter() - started
+    best = trainer.out_dir / "best.safetensors"
+    print(f"done in {wall:.0f} s: {best}")
+    if bundle is not None:
+        from restorekit.models.checkpoint import export_model
+
+        parts = [f"--config {config}", *(f"--out-dir {out_dir}" for _ in [out_dir] if out_dir),
+                 *(f"--set {item}" for item in set_ or []), *(["--resume"] if resume else []),
+                 f"--bundle {bundle}"]
+        command = "restorekit train " + " ".join(parts)
+        written = export_model(best, bundle, command=command, wall_seconds=round(wall),
+                               device=str(trainer.device))
+        print(f"wrote {written}")
 
 
 @data_app.command("render-corpus")

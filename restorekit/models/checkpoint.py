@@ -25,8 +25,8 @@ from typing import Any
 from restorekit.errors import ModelError
 from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
 
-__all__ = ["save_model", "load_model", "resolve_model", "sha256_of", "BUNDLED", "MODELS_ENV",
-           "atomic_write"]
+__all__ = ["save_model", "load_model", "resolve_model", "sha256_of", "export_model",
+           "BUNDLED", "MODELS_ENV", "atomic_write"]
 
 BUNDLED = Path(__file__).resolve().parent / "bundled" / "denoiser.safetensors"
 MODELS_ENV = "RESTOREKIT_MODELS"
@@ -127,3 +127,10 @@ def load_model(spec: str | Path = "bundled", *, device: str = "cpu") -> ImpulseA
             from None
     model.training_info = meta.get("training", {})
     return model.to(device).eval()
+
+
+def export_model(source: str | Path, destination: str | Path, **notes: Any) -> Path:
+    """Copy a saved model (checksum verified) to ``destination``, adding ``notes`` to its
+    training record: how ``restorekit train --bundle`` makes the bundled model."""
+    model = load_model(source)
+    return save_model(model, destination, training={**model.training_info, **notes})

@@ -3,9 +3,11 @@
 The model works at the rate it was trained at (22.05 kHz for the bundled one). A
 transfer at another rate is resampled to it (soxr), restored, and only the *change* the
 model made is resampled back and applied to the original: whatever lies above the model's
-band (above 11 kHz at 22.05 kHz) passes through untouched rather than being thrown away
-by a round trip. Each channel is restored on its own, by the shared chunked overlap-add
-routine (:func:`restorekit.models.chunked.apply_chunked`).
+band (above 11 kHz at 22.05 kHz) is kept rather than thrown away by a round trip. A
+click is broadband, though, and its top octave would stay; so under the impulses the
+model reports (combined mask above 0.5) that upper band is pushed down as the model's own
+input is, by ``1 - mask * max_suppression``. Each channel is restored on its own, by
+the shared chunked overlap-add routine (:func:`restorekit.models.chunked.apply_chunked`).
 
 The impulses it reports are the runs of its combined mask (learned and analytical
 detectors) above 0.5, per channel.
@@ -100,11 +102,22 @@ class NeuralDenoise(Restorer):
         if rate == model_rate:
             out = restored
         else:
-            change = _resample(restored - at_model, model_rate, rate)
-            out = x + _fit_length(change, x.shape[1])
+            frames = x.shape[1]
+            change = _fit_length(_resample(restored - at_model, model_rate, rate), frames)
+            out = x + change
+            if rate > model_rate:
+                upper = x - _fit_length(_resample(at_model, model_rate, rate), frames)
+                out -= upper * self._upper_suppression(combined, frames)
         events = self._events(combined, x, rate=rate, model_rate=model_rate)
         return out, events, {"model": str(self.model_spec), "model_rate": model_rate,
                              "impulses": len(events)}
+
+    def _upper_suppression(self, combined: np.ndarray, frames: int) -> np.ndarray:
+        """How much of the band above the model's to take away, per channel and frame."""
+        hot = np.where(combined > 0.5, combined, 0.0) * self._model.config.max_suppression
+        where = np.arange(frames) * (combined.shape[1] / frames)
+        grid = np.arange(combined.shape[1])
+        return np.stack([np.interp(where, grid, h) for h in hot])
 
     def _events(self, combined: np.ndarray, x: np.ndarray, *, rate: int,
                 model_rate: int) -> ImpulseEvents:

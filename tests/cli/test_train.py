@@ -12,10 +12,15 @@ from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
 def test_train_command_runs_the_tiny_config(tmp_path, capsys):
     code = main(["train", "--config", "configs/denoiser_tiny.yaml", "--out-dir",
                  str(tmp_path / "run"), "--set", f"data.corpus_dir={tmp_path / 'corpus'}",
-                 "--no-progress"])
+                 "--bundle", str(tmp_path / "bundled" / "tiny"), "--no-progress"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "epoch 2:" in out and (tmp_path / "run" / "best.safetensors").is_file()
+    from restorekit.models.checkpoint import load_model
+
+    bundled = load_model(tmp_path / "bundled" / "tiny.safetensors")
+    assert bundled.training_info["wall_seconds"] >= 0
+    assert "--config configs/denoiser_tiny.yaml" in bundled.training_info["command"]
     code = main(["train", "--config", "configs/denoiser_tiny.yaml", "--out-dir",
                  str(tmp_path / "run"), "--set", f"data.corpus_dir={tmp_path / 'corpus'}",
                  "--set", "train.epochs=3", "--resume", "--no-progress"])

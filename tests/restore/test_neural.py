@@ -42,6 +42,19 @@ def test_other_rates_change_only_the_model_band(small_model, rng):
     assert after[k - 2: k + 3].max() == pytest.approx(before[k - 2: k + 3].max(), rel=0.02)
 
 
+def test_upper_band_is_pushed_down_under_a_click(small_model):
+    x = np.zeros((1, 32000), np.float32)
+    x[0, 16000] = 0.9
+    out = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
+                        margin_seconds=0.1).restore(Audio(x, 32000)).audio.samples
+    from scipy.signal import butter, sosfiltfilt
+
+    sos = butter(8, 5000, btype="highpass", fs=32000, output="sos")
+    high_in = np.abs(sosfiltfilt(sos, x[0])[15900:16100]).max()
+    high_out = np.abs(sosfiltfilt(sos, out[0])[15900:16100]).max()
+    assert high_out < 0.6 * high_in
+
+
 def test_events_come_from_the_combined_mask(small_model):
     x = np.zeros((1, 8000), np.float32)
     x[0, 4000] = 0.9
