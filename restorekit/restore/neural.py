@@ -149,7 +149,15 @@ class NeuralDenoise(Restorer):
                              **{k: v[order] for k, v in arrays.items()})
 
     def context(self, sample_rate: int) -> int:
-        return int(round(self.chunk_seconds * sample_rate))
+        # a window must hold the chunk that reaches a kept frame, and that chunk's margin
+        return int(round((self.chunk_seconds + self.margin_seconds) * sample_rate))
+
+    def grid(self, sample_rate: int) -> int:
+        """Windows start on the phase of the model's strides, so a window's chunks are
+        the whole file's (at the model's rate, or an integer multiple of it)."""
+        ratio = sample_rate / self.sample_rate
+        step = self._model.multiple
+        return int(step * ratio) if ratio == int(ratio) else 1
 
 
 def apply_chunked_channels(forward, samples: np.ndarray, **options) -> np.ndarray:

@@ -76,3 +76,20 @@ def test_restore_file_with_a_saved_model(small_model, tmp_path, rng, monkeypatch
     restore_file(source, tmp_path / "out.flac", NeuralDenoise("tiny"), progress=False)
     assert source.read_bytes() == before
     assert load(tmp_path / "out.flac").frames == 16000
+
+
+def test_block_size_does_not_change_the_file(small_model, tmp_path, rng):
+    from restorekit.io import load, save
+
+    source = tmp_path / "in.wav"
+    x = 0.1 * rng.standard_normal((1, 40000))
+    x[0, ::4000] += 0.8  # clicks, some at block edges
+    save(Audio(x.astype(np.float32), 8000), source, subtype="FLOAT")
+    outs = []
+    for seconds in (0.7005, 3.0):  # 5604 frames: off the model's 16-frame phase
+        path = tmp_path / f"out_{seconds}.wav"
+        restore_file(source, path, NeuralDenoise(small_model, chunk_seconds=0.5,
+                                                 overlap_seconds=0.05, margin_seconds=0.1),
+                     block_seconds=seconds, fit=False, progress=False)
+        outs.append(load(path).samples)
+    np.testing.assert_allclose(outs[0], outs[1], atol=1e-5)
