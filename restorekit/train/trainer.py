@@ -206,8 +206,8 @@ class Trainer:
                 save_model(self.model, self.out_dir / "best.safetensors", training=info)
             self.save_state(self.out_dir / "last_state.safetensors")
             self._append(row)
+            self.plot()  # after every epoch, so a long run can be watched
             rows.append(row)
-        self.plot()
         return rows
 
     def _append(self, row: dict) -> None:
