@@ -32,6 +32,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_restore import balanced_with_oracle  # noqa: E402
 from report import update_section  # noqa: E402
 
 from restorekit.analysis import detect_impulses  # noqa: E402
@@ -44,7 +45,6 @@ from restorekit.restore import (  # noqa: E402
     Dehum,
     Derumble,
     NeuralDenoise,
-    Oracle,
     preset,
 )
 
@@ -79,13 +79,6 @@ def hybrid(model) -> Chain:
     return Chain([Derumble(), Declick(), NeuralDenoise(model)])
 
 
-def oracle_chain(case):
-    chain = preset("balanced")
-    chain.restorers = [Oracle(case.truth) if isinstance(r, Declick) else r
-                       for r in chain.restorers]
-    return chain
-
-
 def methods(model) -> list:
     return [peers.identity(),
             *(RestorerMethod(preset(p), name=f"classical {p}", events="removed")
@@ -95,7 +88,7 @@ def methods(model) -> list:
             RestorerMethod(Chain([NeuralDenoise(model), Dehum()]), name="neural + dehum",
                            events="removed"),
             peers.ffmpeg_adeclick(),
-            CaseMethod("balanced (oracle clicks)", oracle_chain)]
+            CaseMethod("balanced (oracle clicks)", balanced_with_oracle)]
 
 
 def synthetic_lines(args, model) -> tuple[list[str], dict]:
