@@ -4,8 +4,9 @@
    (:data:`restorekit.train.corpus.PIECES`, rendered if needed) and, when present, the two
    held-out pieces of ``../shared/data/clean``; 10 s of each at 22.05 kHz mono, damaged
    at the light, default and heavy presets. Rows: the classical presets, the neural
-   model, hybrids (classical declick, then neural), ffmpeg's adeclick; the oracle-click
-   chain as the bound. Click F1 is read from the removed signal for every method.
+   model, hybrids (classical declick before it, classical dehiss after it), ffmpeg's
+   adeclick; the oracle-click chain as the bound. Click F1 is read from the removed
+   signal for every method.
 2. **Real 78s** (``../shared/data/real78``): the analyzer's impulse rate after/before,
    and the high-frequency energy (above 4 kHz) of the click-free stretches (50 ms blocks
    where the analyzer finds no impulse in the input) relative to the balanced chain's.
@@ -42,7 +43,7 @@ from restorekit.io import load, save  # noqa: E402
 from restorekit.restore import (  # noqa: E402
     Chain,
     Declick,
-    Dehum,
+    Dehiss,
     Derumble,
     NeuralDenoise,
     preset,
@@ -79,14 +80,23 @@ def hybrid(model) -> Chain:
     return Chain([Derumble(), Declick(), NeuralDenoise(model)])
 
 
+def hybrid_dehiss(model, *, declick: bool) -> Chain:
+    """The neural model, then the classical dehiss fitted on the lead-in as the model
+    left it (what the model cannot know: this transfer's own noise spectrum)."""
+    return Chain([Derumble(), *([Declick()] if declick else []), NeuralDenoise(model),
+                  Dehiss()])
+
+
 def methods(model) -> list:
     return [peers.identity(),
             *(RestorerMethod(preset(p), name=f"classical {p}", events="removed")
               for p in ("fast", "balanced", "max")),
             RestorerMethod(NeuralDenoise(model), name="neural", events="removed"),
             RestorerMethod(hybrid(model), name="hybrid: declick + neural", events="removed"),
-            RestorerMethod(Chain([NeuralDenoise(model), Dehum()]), name="neural + dehum",
+            RestorerMethod(hybrid_dehiss(model, declick=False), name="neural + dehiss",
                            events="removed"),
+            RestorerMethod(hybrid_dehiss(model, declick=True),
+                           name="declick + neural + dehiss", events="removed"),
             peers.ffmpeg_adeclick(),
             CaseMethod("balanced (oracle clicks)", balanced_with_oracle)]
 
