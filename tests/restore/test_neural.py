@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from restorekit.audio import Audio
-from restorekit.models.checkpoint import save_model
+from restorekit.models.checkpoint import BUNDLED, save_model
 from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
 from restorekit.restore import NeuralDenoise, restore_file
 
@@ -93,3 +93,38 @@ def test_block_size_does_not_change_the_file(small_model, tmp_path, rng):
                      block_seconds=seconds, fit=False, progress=False)
         outs.append(load(path).samples)
     np.testing.assert_allclose(outs[0], outs[1], atol=1e-5)
+
+
+bundled = pytest.mark.skipif(not BUNDLED.exists(), reason="no bundled model in this checkout")
+
+
+@bundled
+def test_bundled_model_restores_a_damaged_clip():
+    from restorekit.evaluate import make_case
+    from restorekit.metrics import si_sdr
+    from restorekit.synth import synthesize_music
+
+    clean = synthesize_music(sample_rate=22050, duration=4.0, rng=np.random.default_rng(8),
+                             channels=1)
+    case = make_case(clean, preset="default", seed=3, lead_in=0.0)
+    done = NeuralDenoise("bundled").restore(case.degraded)
+    before = si_sdr(case.clean.samples, case.degraded.samples, 22050)
+    after = si_sdr(case.clean.samples, done.audio.samples, 22050)
+    assert after > before + 1.0
+    assert len(done.events) > 0.5 * len(case.clicks)
+
+
+@bundled
+@pytest.mark.shared_data
+def test_bundled_model_takes_impulses_out_of_a_real_78(shared_data):
+    from restorekit.analysis import detect_impulses
+    from restorekit.io import load
+
+    path = shared_data / "real78" / "neapolitan_song_abete_fronne_e_limone_1921_excerpt.mp3"
+    if not path.exists():
+        pytest.skip("the Neapolitan excerpt is not in ../shared/data")
+    audio = load(path, start=20.0, duration=8.0)
+    out = NeuralDenoise("bundled").restore(audio).audio
+    before = len(detect_impulses(audio).joint())
+    after = len(detect_impulses(out).joint())
+    assert after < 0.8 * before
