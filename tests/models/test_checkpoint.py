@@ -74,3 +74,14 @@ def test_bundled_model_loads_verified_and_is_small():
     model = load_model("bundled")
     assert model.config.sample_rate == 22050
     assert model.training_info["epoch"] >= 1
+
+
+def test_saved_files_are_ordinary_files_not_private_ones(saved):
+    import os
+    import stat
+
+    _, path = saved
+    umask = os.umask(0)
+    os.umask(umask)
+    for file in (path, path.with_suffix(".json"), path.with_suffix(".sha256")):
+        assert stat.S_IMODE(file.stat().st_mode) == 0o666 & ~umask
