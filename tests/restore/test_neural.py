@@ -98,20 +98,37 @@ def test_block_size_does_not_change_the_file(small_model, tmp_path, rng):
 bundled = pytest.mark.skipif(not BUNDLED.exists(), reason="no bundled model in this checkout")
 
 
-@bundled
-def test_bundled_model_restores_a_damaged_clip():
+def _damaged(kind: str, preset: str):
     from restorekit.evaluate import make_case
-    from restorekit.metrics import si_sdr
-    from restorekit.synth import synthesize_music
+    from restorekit.synth import synthesize_music, synthesize_voice
 
-    clean = synthesize_music(sample_rate=22050, duration=4.0, rng=np.random.default_rng(8),
-                             channels=1)
-    case = make_case(clean, preset="default", seed=3, lead_in=0.0)
+    rng = np.random.default_rng(8)
+    clean = (synthesize_music(sample_rate=22050, duration=4.0, rng=rng, channels=1)
+             if kind == "music" else
+             synthesize_voice(sample_rate=22050, duration=4.0, rng=rng).mono())
+    return make_case(clean, preset=preset, seed=3, lead_in=0.0)
+
+
+def _gain(case) -> float:
+    from restorekit.metrics import si_sdr
+
     done = NeuralDenoise("bundled").restore(case.degraded)
-    before = si_sdr(case.clean.samples, case.degraded.samples, 22050)
-    after = si_sdr(case.clean.samples, done.audio.samples, 22050)
-    assert after > before + 1.0
-    assert len(done.events) > 0.5 * len(case.clicks)
+    return (si_sdr(case.clean.samples, done.audio.samples, 22050)
+            - si_sdr(case.clean.samples, case.degraded.samples, 22050))
+
+
+@bundled
+@pytest.mark.parametrize("preset", ["default", "heavy"])
+def test_bundled_model_restores_a_damaged_voice(preset):
+    assert _gain(_damaged("voice", preset)) > 2.0  # measured +3.6 and +4.0 dB
+
+
+@bundled
+@pytest.mark.xfail(strict=True, reason="known loss of the first bundled model: on the "
+                   "synthesised drums and piano at the light preset it costs 5.4 dB "
+                   "(reports/benchmarks.md, bench_neural); a better model must flip this")
+def test_bundled_model_leaves_lightly_damaged_drums_better():
+    assert _gain(_damaged("music", "light")) > 0.0
 
 
 @bundled
