@@ -53,6 +53,9 @@ class DenoiserConfig:
         Weight of the learned mask in the combined one (the analytical has the rest).
     analytical_onset : float
         Ratio to the local level where the analytical mask starts.
+    upsample : str
+        The U-Net decoder's upsampling, "transposed" or "linear"
+        (:class:`~restorekit.models.unet.WaveUNet`).
     """
 
     sample_rate: int = 22050
@@ -63,6 +66,7 @@ class DenoiserConfig:
     max_suppression: float = 0.9
     detector_weight: float = 0.5
     analytical_onset: float = 4.0
+    upsample: str = "transposed"
 
     def __post_init__(self):
         if not 0.0 <= self.max_suppression <= 1.0:
@@ -108,7 +112,7 @@ class ImpulseAwareDenoiser(nn.Module):
         c = self.config
         self.detector = ImpulseDetector()
         self.unet = WaveUNet(3, 1, channels=c.channels, stride=c.stride, blocks=c.blocks,
-                             stem=c.stem)
+                             stem=c.stem, upsample=c.upsample)
 
     @property
     def multiple(self) -> int:

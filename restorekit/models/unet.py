@@ -23,6 +23,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from restorekit.errors import ModelError
+
 __all__ = ["SeparableBlock", "WaveUNet"]
 
 
@@ -53,11 +55,17 @@ class WaveUNet(nn.Module):
         Separable residual blocks per level, with dilations 1, 2, 4, ...
     stem : int
         Width of the full-rate layers before the first and after the last level.
+    upsample : {"transposed", "linear"}
+        How the decoder doubles back: a transposed convolution (Demucs), or linear
+        interpolation then a convolution, which cannot make the periodic "checkerboard"
+        pattern a transposed convolution with a kernel that is not a multiple of its
+        stride's overlap can (Odena et al., "Deconvolution and checkerboard artifacts",
+        Distill 2016).
     """
 
     def __init__(self, in_channels: int, out_channels: int, *,
                  channels=(16, 32, 64, 128), stride: int = 4, blocks: int = 2,
-                 stem: int = 16):
+                 stem: int = 16, upsample: str = "transposed"):
         super().__init__()
         self.stride = stride
         self.depth = len(channels)
@@ -72,11 +80,17 @@ class WaveUNet(nn.Module):
                 *(SeparableBlock(width, dilation=2 ** b) for b in range(blocks))))
             previous = width
         outs = [stem, *channels[:-1]]
+        if upsample not in ("transposed", "linear"):
+            raise ModelError(f"upsample must be 'transposed' or 'linear', got {upsample!r}.")
         for width, out in zip(reversed(channels), reversed(outs), strict=True):
+            if upsample == "transposed":
+                grow = [nn.ConvTranspose1d(width, out, 2 * stride, stride=stride,
+                                           padding=stride // 2)]
+            else:
+                grow = [nn.Upsample(scale_factor=stride, mode="linear", align_corners=False),
+                        nn.Conv1d(width, out, 2 * stride + 1, padding=stride)]
             self.up.append(nn.Sequential(
-                *(SeparableBlock(width, dilation=2 ** b) for b in range(blocks)),
-                nn.ConvTranspose1d(width, out, 2 * stride, stride=stride,
-                                   padding=stride // 2)))
+                *(SeparableBlock(width, dilation=2 ** b) for b in range(blocks)), *grow))
         self.head = nn.Conv1d(stem, out_channels, 1)
 
     @property

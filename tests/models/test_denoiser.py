@@ -9,8 +9,9 @@ SMALL = DenoiserConfig(sample_rate=8000, channels=(8, 16), blocks=1, stem=8)
 
 
 @pytest.mark.parametrize("frames", [1, 15, 16, 1000, 4097])
-def test_unet_keeps_any_length(frames):
-    net = WaveUNet(3, 1, channels=(4, 8), stride=4, blocks=1, stem=4)
+@pytest.mark.parametrize("upsample", ["transposed", "linear"])
+def test_unet_keeps_any_length(frames, upsample):
+    net = WaveUNet(3, 1, channels=(4, 8), stride=4, blocks=1, stem=4, upsample=upsample)
     assert net(torch.randn(2, 3, frames)).shape == (2, 1, frames)
     assert net.multiple == 16
 
@@ -51,3 +52,8 @@ def test_config_round_trips_and_refuses_nonsense():
         DenoiserConfig.from_dict({"layers": 3})
     with pytest.raises(ModelError, match="batch, channels, frames"):
         ImpulseAwareDenoiser(SMALL)(torch.zeros(10))
+
+
+def test_unknown_upsampling_is_refused():
+    with pytest.raises(ModelError, match="upsample"):
+        WaveUNet(1, 1, upsample="pixelshuffle")
