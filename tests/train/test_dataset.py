@@ -28,6 +28,7 @@ def test_items_depend_only_on_seed_epoch_and_index(clean_dir):
     assert not torch.equal(a[2][0], b[2][0])
 
 
+@pytest.mark.filterwarnings("ignore:This DataLoader will create:UserWarning")
 def test_dataloader_workers_give_the_same_batches(clean_dir):
     ds = AudioRestorationDataset(clean_dir, sample_rate=8000, chunk_duration=0.25, length=4)
     plain = [b[0] for b in torch.utils.data.DataLoader(ds, batch_size=2)]
