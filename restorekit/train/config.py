@@ -12,7 +12,11 @@ The file has four sections, each optional (defaults below)::
     loss:  {impulse_loss_weight: 0.3, l1_weight: 2.0}
     train: {epochs: 30, batch_size: 16, lr: 0.002, weight_decay: 0.0001, warmup_steps: 100,
             grad_clip: 1.0, seed: 0, workers: 1, threads: null, amp: true,
-            out_dir: runs/denoiser}
+            out_dir: runs/denoiser, init: null}
+
+``data.gain_db`` is the range of the clean chunks' peak level and ``data.clean_fraction``
+the share of undamaged items; ``train.init`` names a saved model (``.safetensors``) whose
+weights start the run, for fine-tuning (its model configuration must match).
 
 Relative paths are read from the folder the command is run in.
 """
@@ -42,6 +46,8 @@ class DataConfig:
     chunk_duration: float = 1.0
     items_per_epoch: int = 512
     validation_items: int = 48
+    gain_db: tuple[float, float] = (-18.0, -3.0)
+    clean_fraction: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class OptimConfig:
     threads: int | None = None
     amp: bool = True
     out_dir: str = "runs/denoiser"
+    init: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,7 @@ def _check(config: TrainConfig) -> TrainConfig:
         (d.sample_rate == config.model.sample_rate,
          "model.sample_rate must equal data.sample_rate"),
         (0 <= d.synthetic <= 1000, "data.synthetic must be 0-1000 pieces"),
+        (0 <= d.clean_fraction <= 1, "data.clean_fraction must be 0-1"),
         (d.corpus or d.folders or d.synthetic,
          "give data.folders, data.corpus: true or data.synthetic: N"),
     ]

@@ -65,6 +65,9 @@ class AudioRestorationDataset(torch.utils.data.Dataset):
         Items per epoch.
     gain_db : (float, float)
         Range of the random level of the clean chunk's peak, in dBFS.
+    clean_fraction : float
+        Share of items left undamaged (degraded = clean, empty mask), which teach the
+        model to leave clean music alone.
     seed : int
         With the epoch and the index, fixes every draw.
 
@@ -76,7 +79,8 @@ class AudioRestorationDataset(torch.utils.data.Dataset):
                  add_artifacts: bool = True,
                  degradation: Callable[[Audio, np.random.Generator], Degraded] | None = None,
                  split: str = "train", length: int = 1000,
-                 gain_db: tuple[float, float] = (-18.0, -3.0), seed: int = 0):
+                 gain_db: tuple[float, float] = (-18.0, -3.0), clean_fraction: float = 0.0,
+                 seed: int = 0):
         folders = [data_dir] if isinstance(data_dir, (str, Path)) else list(data_dir)
         self.sample_rate = check_integer(sample_rate, name="sample_rate", low=8000,
                                          high=192000)
@@ -89,6 +93,8 @@ class AudioRestorationDataset(torch.utils.data.Dataset):
             raise ParameterError(f"gain_db must be a range within -60..0 dBFS, got {gain_db}.")
         self.gain_db = (float(low), float(high))
         self.add_artifacts = bool(add_artifacts)
+        self.clean_fraction = check_number(clean_fraction, name="clean_fraction", low=0.0,
+                                           high=1.0)
         self.degradation = degradation or random_78rpm
         self.sources = load_sources(find_sources(folders), sample_rate=sample_rate,
                                     split=split)
@@ -126,7 +132,9 @@ class AudioRestorationDataset(torch.utils.data.Dataset):
             raise IndexError(index)
         rng = np.random.default_rng([self.seed, self.epoch, int(index)])
         clean = Audio(self._clean_chunk(rng)[None].astype(np.float32), self.sample_rate)
-        if not self.add_artifacts:
+        # drawn only when asked for, so a run without clean items sees the same stream
+        undamaged = self.clean_fraction > 0 and rng.random() < self.clean_fraction
+        if undamaged or not self.add_artifacts:
             from restorekit.degrade import Truth
             return Degraded(clean, clean, Truth("none"))
         return self.degradation(clean, rng)

@@ -110,6 +110,8 @@ class Trainer:
             torch.set_num_threads(int(t.threads))
         torch.manual_seed(t.seed)
         self.model = ImpulseAwareDenoiser(config.model).to(self.device)
+        if t.init:
+            self._start_from(t.init)
         self.loss = RestorationLoss(**vars(config.loss)).to(self.device)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=t.lr,
                                            weight_decay=t.weight_decay)
@@ -119,7 +121,9 @@ class Trainer:
         d = config.data
         self.data = AudioRestorationDataset(folders, sample_rate=d.sample_rate,
                                             chunk_duration=d.chunk_duration,
-                                            length=d.items_per_epoch, seed=t.seed)
+                                            length=d.items_per_epoch, seed=t.seed,
+                                            gain_db=d.gain_db,
+                                            clean_fraction=d.clean_fraction)
         held = AudioRestorationDataset(folders, sample_rate=d.sample_rate,
                                        chunk_duration=d.chunk_duration,
                                        length=d.validation_items, seed=VALIDATION_SEED)
@@ -130,6 +134,16 @@ class Trainer:
         self.steps_per_epoch = math.ceil(d.items_per_epoch / t.batch_size)
         self.total_steps = self.steps_per_epoch * t.epochs
         self.epoch, self.step, self.best = 0, 0, -math.inf
+
+    def _start_from(self, spec: str) -> None:
+        """Start from a saved model's weights (fine-tuning); its shape must be this one's."""
+        from restorekit.models.checkpoint import load_model
+
+        start = load_model(spec)
+        if start.config != self.config.model:
+            raise ParameterError(f"train.init {spec} has another model configuration than "
+                                 "the config's 'model' section.")
+        self.model.load_state_dict(start.state_dict())
 
     # -- schedule --------------------------------------------------------------------
     def lr_at(self, step: int) -> float:

@@ -62,3 +62,13 @@ def test_gain_is_drawn_within_its_range(clean_dir):
 def test_absurd_parameters_are_refused(clean_dir, bad):
     with pytest.raises(ParameterError):
         AudioRestorationDataset(clean_dir, **bad)
+
+
+def test_clean_fraction_leaves_that_share_undamaged(clean_dir):
+    ds = AudioRestorationDataset(clean_dir, sample_rate=8000, chunk_duration=0.25,
+                                 length=40, clean_fraction=0.5)
+    undamaged = [torch.equal(d, c) for d, c, _ in (ds[i] for i in range(40))]
+    assert 10 <= sum(undamaged) <= 30
+    none = AudioRestorationDataset(clean_dir, sample_rate=8000, chunk_duration=0.25,
+                                   length=8, clean_fraction=1.0)
+    assert all(m.sum() == 0 and torch.equal(d, c) for d, c, m in (none[i] for i in range(8)))

@@ -80,3 +80,22 @@ def test_schedule_warms_up_then_decays(tiny_config, tmp_path):
     assert lr[0] < lr[1] <= peak
     assert max(lr) == pytest.approx(peak)
     assert lr[-1] < peak / 2
+
+
+def test_fine_tuning_starts_from_a_saved_model(tiny_config, tmp_path):
+    from restorekit.models.checkpoint import save_model
+    from restorekit.train.config import load_config
+
+    torch.manual_seed(123)
+    first = Trainer(tiny_config, out_dir=tmp_path / "a")
+    for p in first.model.parameters():
+        p.data.normal_()
+    path = save_model(first.model, tmp_path / "start")
+    tuned = Trainer(load_config(tiny_config.to_dict(), train__init=str(path)),
+                    out_dir=tmp_path / "b")
+    for a, b in zip(first.model.state_dict().values(), tuned.model.state_dict().values(),
+                    strict=True):
+        assert torch.equal(a, b)
+    other = load_config(tiny_config.to_dict(), train__init=str(path), model__channels=[4, 8])
+    with pytest.raises(ParameterError, match="another model configuration"):
+        Trainer(other, out_dir=tmp_path / "c")
