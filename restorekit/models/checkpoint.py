@@ -18,15 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from restorekit.errors import ModelError
+from restorekit.io.write import atomic_path
 from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
 
 __all__ = ["save_model", "load_model", "resolve_model", "sha256_of", "export_model",
-           "BUNDLED", "MODELS_ENV", "atomic_write"]
+           "BUNDLED", "MODELS_ENV"]
 
 BUNDLED = Path(__file__).resolve().parent / "bundled" / "denoiser.safetensors"
 MODELS_ENV = "RESTOREKIT_MODELS"
@@ -41,36 +41,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(temporary_path)``, then rename it to ``path`` (never half a file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_model(model: ImpulseAwareDenoiser, path: str | Path, *,
                training: dict[str, Any] | None = None) -> Path:
     """Write ``model`` as ``path`` (.safetensors) with its .json and .sha256 beside it."""
     from safetensors.torch import save_file
 
     path = Path(path).with_suffix(".safetensors")
+    path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    atomic_write(path, lambda tmp: save_file(state, str(tmp)))
+    with atomic_path(path) as tmp:
+        save_file(state, str(tmp))
     meta = {"kind": model.kind, "config": model.config.to_dict(), "training": training or {}}
-    atomic_write(path.with_suffix(".json"),
-                 lambda tmp: tmp.write_text(json.dumps(meta, indent=1)))
-    atomic_write(path.with_suffix(".sha256"),
-                 lambda tmp: tmp.write_text(f"{sha256_of(path)}  {path.name}\n"))
+    with atomic_path(path.with_suffix(".json")) as tmp:
+        tmp.write_text(json.dumps(meta, indent=1))
+    with atomic_path(path.with_suffix(".sha256")) as tmp:
+        tmp.write_text(f"{sha256_of(path)}  {path.name}\n")
     return path
 
 
@@ -110,7 +95,7 @@ def load_model(spec: str | Path = "bundled", *, device: str = "cpu") -> ImpulseA
         if not needed.is_file():
             raise ModelError(f"the model {path} has no {needed.name} beside it; a model is "
                              ".safetensors + .json + .sha256.")
-    expected = sum_path.read_text().split()[0].lower() if sum_path.read_text().split() else ""
+    expected = (sum_path.read_text().split() or [""])[0].lower()
     if sha256_of(path) != expected:
         raise ModelError(f"the model {path} does not match its checksum in {sum_path.name}: "
                          "the file is damaged or was changed; copy it again.")

@@ -26,7 +26,8 @@ import numpy as np
 import torch
 
 from restorekit.errors import ParameterError
-from restorekit.models.checkpoint import atomic_write, save_model
+from restorekit.io.write import atomic_path
+from restorekit.models.checkpoint import save_model
 from restorekit.models.denoiser import ImpulseAwareDenoiser
 from restorekit.train.config import TrainConfig
 from restorekit.train.dataset import AudioRestorationDataset
@@ -258,7 +259,8 @@ class Trainer:
         right.legend()
         fig.tight_layout()
         out = self.out_dir / "curves.png"
-        atomic_write(out, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+        with atomic_path(out) as tmp:
+            fig.savefig(tmp, dpi=100, format="png")
         plt.close(fig)
         return out
 
@@ -280,9 +282,10 @@ class Trainer:
         meta = {"epoch": self.epoch, "step": self.step, "best": self.best, "adam_steps": steps,
                 "param_groups": state["param_groups"], "scaler": self.scaler.state_dict(),
                 "config": self.config.to_dict()}
-        atomic_write(path, lambda tmp: save_file(tensors, str(tmp)))
-        atomic_write(path.with_suffix(".json"),
-                     lambda tmp: tmp.write_text(json.dumps(meta, indent=1)))
+        with atomic_path(path) as tmp:
+            save_file(tensors, str(tmp))
+        with atomic_path(path.with_suffix(".json")) as tmp:
+            tmp.write_text(json.dumps(meta, indent=1))
 
     def load_state(self, path: Path) -> None:
         from safetensors.torch import load_file
