@@ -19,6 +19,7 @@ import numpy as np
 from restorekit.audio import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Audio
 from restorekit.checks import check_range
 from restorekit.degrade.base import Degradation, Truth
+from restorekit.dsp.arrays import fit_length, resample_array
 from restorekit.errors import ParameterError
 
 __all__ = ["Mp3", "Resample", "AdditiveNoise", "MP3_BITRATES", "MP3_SAMPLE_RATES"]
@@ -94,15 +95,15 @@ class Mp3(Degradation):
               rng: np.random.Generator) -> tuple[np.ndarray, Truth]:
         codec_rate = params["codec_rate"]
         # At least one frame, so that even a very short input makes a stream to decode.
-        clean = _fit_length(_resample(audio.samples, audio.sample_rate, codec_rate),
+        clean = fit_length(resample_array(audio.samples, audio.sample_rate, codec_rate),
                             max(1, round(audio.frames * codec_rate / audio.sample_rate)))
         decoded = np.concatenate([
-            _fit_length(_mp3_round_trip(clean[pair:pair + 2], codec_rate,
+            fit_length(_mp3_round_trip(clean[pair:pair + 2], codec_rate,
                                         params["bitrate_kbps"]), clean.shape[1] + _MAX_DELAY)
             for pair in range(0, clean.shape[0], 2)])
         delay = _find_delay(decoded.mean(axis=0), clean.mean(axis=0, dtype=np.float64))
-        aligned = _fit_length(decoded[:, delay:], clean.shape[1])
-        out = _fit_length(_resample(aligned, codec_rate, audio.sample_rate), audio.frames)
+        aligned = fit_length(decoded[:, delay:], clean.shape[1])
+        out = fit_length(resample_array(aligned, codec_rate, audio.sample_rate), audio.frames)
         return out, Truth(self.name, params={"delay_frames": delay})
 
 
@@ -133,27 +134,6 @@ def _find_delay(decoded: np.ndarray, clean: np.ndarray) -> int:
     # "valid" slides clean along decoded (clean.size + _MAX_DELAY long): one score a lag.
     score = correlate(decoded, clean, mode="valid", method="fft")
     return int(np.argmax(score))
-
-
-def _resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
-    """Resample (channels, frames) with soxr's very-high-quality linear-phase filters.
-
-    Like :meth:`Audio.resample`, except that an input too short to leave a single frame
-    gives an empty array instead of an error; callers pad it with :func:`_fit_length`.
-    """
-    import soxr  # imported here: most callers never resample
-
-    if rate == new_rate:
-        return samples
-    return soxr.resample(samples.T, rate, new_rate, quality="VHQ").T
-
-
-def _fit_length(samples: np.ndarray, frames: int) -> np.ndarray:
-    """Trim ``samples`` (channels, n) to ``frames``, or pad it with zeros at the end."""
-    out = np.zeros((samples.shape[0], frames), dtype=samples.dtype)
-    kept = min(frames, samples.shape[1])
-    out[:, :kept] = samples[:, :kept]
-    return out
 
 
 class Resample(Degradation):
@@ -196,9 +176,9 @@ class Resample(Degradation):
               rng: np.random.Generator) -> tuple[np.ndarray, Truth]:
         if params["rate_hz"] >= audio.sample_rate:
             return audio.samples.copy(), Truth(self.name)
-        low = _resample(audio.samples, audio.sample_rate, params["rate_hz"])
-        round_trip = _resample(low, params["rate_hz"], audio.sample_rate)
-        return _fit_length(round_trip, audio.frames), Truth(self.name)
+        low = resample_array(audio.samples, audio.sample_rate, params["rate_hz"])
+        round_trip = resample_array(low, params["rate_hz"], audio.sample_rate)
+        return fit_length(round_trip, audio.frames), Truth(self.name)
 
 
 class AdditiveNoise(Degradation):

@@ -107,3 +107,25 @@ def merge_spans(starts: np.ndarray, ends: np.ndarray, *, gap: int,
     new = np.append(True, starts[1:] > ends[:-1] + gap)
     groups = np.flatnonzero(new)
     return starts[groups], np.maximum.reduceat(ends, groups)
+
+
+def resample_array(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
+    """Resample (channels, frames) with soxr's very-high-quality linear-phase filters.
+
+    Like :meth:`Audio.resample`, except that it keeps the array's dtype (float64 stays
+    float64) and an input too short to leave a single frame gives an empty array instead
+    of an error; callers pad it with :func:`fit_length`.
+    """
+    import soxr  # imported here: most callers never resample
+
+    if rate == new_rate:
+        return samples
+    return soxr.resample(samples.T, rate, new_rate, quality="VHQ").T
+
+
+def fit_length(samples: np.ndarray, frames: int) -> np.ndarray:
+    """Trim ``samples`` (channels, n) to ``frames``, or pad it with zeros at the end."""
+    out = np.zeros((samples.shape[0], frames), dtype=samples.dtype)
+    kept = min(frames, samples.shape[1])
+    out[:, :kept] = samples[:, :kept]
+    return out

@@ -16,19 +16,15 @@ detectors) above 0.5, per channel.
 from __future__ import annotations
 
 import numpy as np
-import soxr
 import torch
 
 from restorekit.analysis.events import ImpulseEvents
 from restorekit.checks import check_number
+from restorekit.dsp.arrays import fit_length, resample_array
+from restorekit.models.chunked import apply_chunked
 from restorekit.restore.base import Restorer
 
 __all__ = ["NeuralDenoise"]
-
-
-def _resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """(channels, frames) resampled by soxr "VHQ", as :meth:`Audio.resample`."""
-    return soxr.resample(x.T.astype(np.float64), rate_in, rate_out, quality="VHQ").T
 
 
 class NeuralDenoise(Restorer):
@@ -90,23 +86,24 @@ class NeuralDenoise(Restorer):
             torch.set_num_threads(int(self.threads))
         rate, model_rate = audio.sample_rate, self.sample_rate
         x = audio.samples.astype(np.float64)
-        at_model = x if rate == model_rate else _resample(x, rate, model_rate)
+        at_model = resample_array(x, rate, model_rate)
         step = self._model.multiple  # every chunk on the phase of the model's strides
         chunk, overlap, margin = (int(np.ceil(seconds * model_rate / step)) * step for seconds
                                   in (self.chunk_seconds, self.overlap_seconds,
                                       self.margin_seconds))
-        both = apply_chunked_channels(self._forward, at_model.astype(np.float32), chunk=chunk,
-                                      overlap=overlap, margin=margin, device=self.device)
+        # the model restores every channel on its own, so all go through in one pass
+        both = apply_chunked(self._forward, at_model.astype(np.float32), chunk=chunk,
+                             overlap=overlap, margin=margin, device=self.device)
         channels = x.shape[0]
         restored, combined = both[:channels].astype(np.float64), both[channels:]
         if rate == model_rate:
             out = restored
         else:
             frames = x.shape[1]
-            change = _fit_length(_resample(restored - at_model, model_rate, rate), frames)
+            change = fit_length(resample_array(restored - at_model, model_rate, rate), frames)
             out = x + change
             if rate > model_rate:
-                upper = x - _fit_length(_resample(at_model, model_rate, rate), frames)
+                upper = x - fit_length(resample_array(at_model, model_rate, rate), frames)
                 out -= upper * self._upper_suppression(combined, frames)
         events = self._events(combined, x, rate=rate, model_rate=model_rate)
         return out, events, {"model": str(self.model_spec), "model_rate": model_rate,
@@ -158,21 +155,3 @@ class NeuralDenoise(Restorer):
         ratio = sample_rate / self.sample_rate
         step = self._model.multiple
         return int(step * ratio) if ratio == int(ratio) else 1
-
-
-def apply_chunked_channels(forward, samples: np.ndarray, **options) -> np.ndarray:
-    """:func:`apply_chunked` with every channel run as its own mono signal.
-
-    Returns the model's outputs stacked: for two output signals per channel (restored,
-    mask) and ``C`` channels, rows ``0..C-1`` are the first and ``C..2C-1`` the second.
-    """
-    from restorekit.models.chunked import apply_chunked
-
-    outs = [apply_chunked(forward, samples[c: c + 1], **options) for c in range(len(samples))]
-    return np.concatenate([np.stack([o[k] for o in outs]) for k in range(outs[0].shape[0])])
-
-
-def _fit_length(x: np.ndarray, frames: int) -> np.ndarray:
-    if x.shape[1] >= frames:
-        return x[:, :frames]
-    return np.pad(x, ((0, 0), (0, frames - x.shape[1])))
