@@ -99,16 +99,13 @@ def mask_runs(mask, *, threshold: float = 0.5, merge: int = 22):
     click's ringing crosses zero; ``position`` is the frame of the run's highest value.
     ``mask`` is 1-D (numpy or torch).
     """
+    from restorekit.dsp.arrays import true_runs
+
     m = np.asarray(mask, dtype=np.float64).ravel()
-    hot = np.flatnonzero(m > threshold)
-    if not hot.size:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty
-    breaks = np.flatnonzero(np.diff(hot) > merge)
-    starts = np.r_[hot[0], hot[breaks + 1]].astype(np.int64)
-    ends = (np.r_[hot[breaks], hot[-1]] + 1).astype(np.int64)
-    position = np.array([s + int(np.argmax(m[s:e])) for s, e in zip(starts, ends, strict=True)],
-                        np.int64)
+    runs = true_runs(m > threshold, join=merge)
+    starts = np.array([a for a, _ in runs], np.int64)
+    ends = np.array([b for _, b in runs], np.int64)
+    position = np.array([a + int(np.argmax(m[a:b])) for a, b in runs], np.int64)
     return starts, ends, position
 
 
