@@ -34,7 +34,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_restore import balanced_with_oracle  # noqa: E402
+from bench_restore import SHARED, balanced_with_oracle, impulse_rate  # noqa: E402
 from report import update_section  # noqa: E402
 
 from restorekit.analysis import detect_impulses  # noqa: E402
@@ -51,7 +51,6 @@ from restorekit.restore import (  # noqa: E402
 )
 from restorekit.restore.stream import noise_excerpt  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 RATE = 22050
 METRICS = ("si_sdr", "snr", "lsd", "click_f1", "transient_preservation")
 
@@ -133,10 +132,6 @@ def synthetic_lines(args, model) -> tuple[list[str], dict]:
         lines.append("")
         print("\n".join(lines[-len(table.unique('method')) - 3:]), flush=True)
     return lines, summary
-
-
-def impulse_rate(audio: Audio) -> float:
-    return len(detect_impulses(audio).joint()) / audio.duration
 
 
 def hf_energy(audio: Audio, keep: np.ndarray, *, block: int) -> float:
