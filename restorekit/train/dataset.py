@@ -8,6 +8,7 @@ stateless, index-keyed randomness rather than a generator per worker).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from restorekit.train.sources import find_sources, load_sources
 
 __all__ = ["AudioRestorationDataset", "impulse_mask", "random_78rpm"]
 
+#: Peak level range of the clean chunks, dBFS, unless a dataset is told otherwise.
+DEFAULT_GAIN_DB = (-18.0, -3.0)
 #: The simulator's parts whose events are impulses (thumps are slow: not in the mask).
 IMPULSE_PARTS = ("clicks", "crackle")
 
@@ -79,7 +82,7 @@ class AudioRestorationDataset(torch.utils.data.Dataset):
                  add_artifacts: bool = True,
                  degradation: Callable[[Audio, np.random.Generator], Degraded] | None = None,
                  split: str = "train", length: int = 1000,
-                 gain_db: tuple[float, float] = (-18.0, -3.0), clean_fraction: float = 0.0,
+                 gain_db: tuple[float, float] = DEFAULT_GAIN_DB, clean_fraction: float = 0.0,
                  seed: int = 0):
         folders = [data_dir] if isinstance(data_dir, (str, Path)) else list(data_dir)
         self.sample_rate = check_integer(sample_rate, name="sample_rate", low=8000,
@@ -106,6 +109,15 @@ class AudioRestorationDataset(torch.utils.data.Dataset):
         sizes = np.array([x.size - self.frames + 1 for _, x in self.sources], float)
         self._weights = sizes / sizes.sum()  # every chunk position equally likely
         self.epoch = 0
+
+    def variant(self, *, seed: int, length: int) -> AudioRestorationDataset:
+        """The same sources, already loaded, drawn with another seed and length, at the
+        default gain and with no undamaged items (the trainer's validation set)."""
+        other = copy.copy(self)
+        other.seed = check_integer(seed, name="seed", low=0, high=2**63 - 1)
+        other.length = check_integer(length, name="length", low=1, high=10**9)
+        other.gain_db, other.clean_fraction, other.epoch = DEFAULT_GAIN_DB, 0.0, 0
+        return other
 
     def set_epoch(self, epoch: int) -> None:
         """Draw a new set of items (the trainer calls this before each epoch)."""

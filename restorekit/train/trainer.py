@@ -125,9 +125,7 @@ class Trainer:
                                             length=d.items_per_epoch, seed=t.seed,
                                             gain_db=d.gain_db,
                                             clean_fraction=d.clean_fraction)
-        held = AudioRestorationDataset(folders, sample_rate=d.sample_rate,
-                                       chunk_duration=d.chunk_duration,
-                                       length=d.validation_items, seed=VALIDATION_SEED)
+        held = self.data.variant(seed=VALIDATION_SEED, length=d.validation_items)
         # validation chunks come from the training sources with their own seed: the
         # held-out sources are kept for the benchmark alone, never for choosing a model
         self.validation = Validation([held.draw(i) for i in range(d.validation_items)],
