@@ -44,3 +44,28 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "MANIFEST.tsv").is_file():
         pytest.skip("../shared/data is not present in this checkout")
     return SHARED_DATA
+
+
+#: small denoisers at 8 kHz: the spectral backbone (the default) and the first U-Net
+SMALL_DENOISERS = {
+    "spectral": dict(sample_rate=8000, n_fft=128, hop=32, width=16, dilations=(1, 2),
+                     level_frames=9, refine=4),
+    "waveunet": dict(sample_rate=8000, backbone="waveunet", combine="mean",
+                     channels=(8, 16), blocks=1, stem=8),
+}
+
+
+@pytest.fixture
+def small_config():
+    """A :class:`DenoiserConfig` of a spectral denoiser small enough to run in a test."""
+    from restorekit.models.denoiser import DenoiserConfig
+
+    return DenoiserConfig(**SMALL_DENOISERS["spectral"])
+
+
+@pytest.fixture(params=sorted(SMALL_DENOISERS))
+def each_small_config(request):
+    """Both backbones, small."""
+    from restorekit.models.denoiser import DenoiserConfig
+
+    return DenoiserConfig(**SMALL_DENOISERS[request.param])

@@ -31,6 +31,8 @@ __all__ = ["save_model", "load_model", "resolve_model", "sha256_of", "export_mod
 BUNDLED = Path(__file__).resolve().parent / "bundled" / "denoiser.safetensors"
 MODELS_ENV = "RESTOREKIT_MODELS"
 KINDS = {ImpulseAwareDenoiser.kind: (ImpulseAwareDenoiser, DenoiserConfig)}
+#: what a saved configuration that predates a key meant by leaving it out
+LEGACY = {ImpulseAwareDenoiser.kind: {"backbone": "waveunet", "combine": "mean"}}
 
 
 def sha256_of(path: Path) -> str:
@@ -102,7 +104,7 @@ def load_model(spec: str | Path = "bundled", *, device: str = "cpu") -> ImpulseA
     try:
         meta = json.loads(meta_path.read_text())
         model_class, config_class = KINDS[meta["kind"]]
-        config = config_class.from_dict(meta["config"])
+        config = config_class.from_dict({**LEGACY.get(meta["kind"], {}), **meta["config"]})
     except (ValueError, KeyError, TypeError) as error:
         raise ModelError(f"the model configuration {meta_path} is not valid: {error}.") from None
     model = model_class(config)

@@ -39,9 +39,10 @@ class NeuralDenoise(Restorer):
         Length of each chunk the model sees.
     overlap_seconds : float
         Crossfade between chunks.
-    margin_seconds : float
-        Output thrown away at each end of a chunk: at least the model's receptive field
-        (about 0.1 s for the bundled one), so chunks give what the whole file would.
+    margin_seconds : float, optional
+        Output thrown away at each end of a chunk. The default is the model's receptive
+        field (:attr:`~restorekit.models.denoiser.ImpulseAwareDenoiser.receptive_field`,
+        0.39 s for the bundled one), so chunks give what the whole file would.
     device : str
         ``"cpu"`` or ``"cuda"``.
     threads : int, optional
@@ -53,7 +54,7 @@ class NeuralDenoise(Restorer):
     name = "neural"
 
     def __init__(self, model="bundled", *, chunk_seconds: float = 4.0,
-                 overlap_seconds: float = 0.05, margin_seconds: float = 0.15,
+                 overlap_seconds: float = 0.05, margin_seconds: float | None = None,
                  device: str = "cpu",
                  threads: int | None = None, mix: float = 1.0):
         super().__init__(mix=mix)
@@ -68,6 +69,8 @@ class NeuralDenoise(Restorer):
                                           high=600.0)
         self.overlap_seconds = check_number(overlap_seconds, name="overlap_seconds", low=0.0,
                                             high=self.chunk_seconds / 4)
+        if margin_seconds is None:
+            margin_seconds = self._model.receptive_field / self._model.config.sample_rate
         self.margin_seconds = check_number(margin_seconds, name="margin_seconds", low=0.0,
                                            high=self.chunk_seconds / 4)
         self.device = device

@@ -6,7 +6,7 @@ from restorekit.audio import Audio
 from restorekit.cli import main
 from restorekit.io import save
 from restorekit.models.checkpoint import save_model
-from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
+from restorekit.models.denoiser import ImpulseAwareDenoiser
 
 
 def test_train_command_runs_the_tiny_config(tmp_path, capsys):
@@ -38,10 +38,9 @@ def test_train_errors_are_one_line(args, message, capsys):
     assert message in err and "Traceback" not in err and err.count("\n") == 1
 
 
-def test_restore_with_a_model(tmp_path, capsys, rng):
+def test_restore_with_a_model(tmp_path, capsys, rng, small_config):
     torch.manual_seed(0)
-    model = save_model(ImpulseAwareDenoiser(DenoiserConfig(sample_rate=8000, channels=(8,),
-                                                           blocks=1, stem=8)),
+    model = save_model(ImpulseAwareDenoiser(small_config),
                        tmp_path / "m.safetensors")
     source = tmp_path / "in.wav"
     save(Audio((0.1 * rng.standard_normal((2, 8000))).astype(np.float32), 8000), source)

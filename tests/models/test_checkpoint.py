@@ -7,13 +7,10 @@ from restorekit.errors import ModelError
 from restorekit.models.checkpoint import BUNDLED, load_model, save_model, sha256_of
 from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
 
-SMALL = DenoiserConfig(sample_rate=8000, channels=(8, 16), blocks=1, stem=8)
-
-
 @pytest.fixture
-def saved(tmp_path):
+def saved(tmp_path, each_small_config):
     torch.manual_seed(1)
-    model = ImpulseAwareDenoiser(SMALL)
+    model = ImpulseAwareDenoiser(each_small_config)
     return model, save_model(model, tmp_path / "small", training={"epoch": 3})
 
 
@@ -22,17 +19,17 @@ def test_round_trip_gives_the_same_weights_and_config(saved):
     assert path.suffix == ".safetensors"
     assert path.with_suffix(".sha256").read_text().split()[0] == sha256_of(path)
     loaded = load_model(path)
-    assert loaded.config == SMALL and loaded.training_info == {"epoch": 3}
+    assert loaded.config == model.config and loaded.training_info == {"epoch": 3}
     for (k, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items(),
                               strict=True):
         assert torch.equal(a, b), k
 
 
 def test_lookup_by_name_in_the_models_folder(saved, monkeypatch):
-    _, path = saved
+    model, path = saved
     monkeypatch.setenv("RESTOREKIT_MODELS", str(path.parent))
-    assert load_model("small").config == SMALL
-    assert load_model(path.parent).config == SMALL  # a folder with one model
+    assert load_model("small").config == model.config
+    assert load_model(path.parent).config == model.config  # a folder with one model
 
 
 def test_tampered_weights_fail_the_checksum(saved):
@@ -48,6 +45,7 @@ def test_missing_sidecars_and_mismatched_configs_are_clear(saved, tmp_path):
     _, path = saved
     meta = json.loads(path.with_suffix(".json").read_text())
     meta["config"]["channels"] = [4, 8]
+    meta["config"]["width"] = 8
     path.with_suffix(".json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="do not fit"):
         load_model(path)
@@ -58,12 +56,29 @@ def test_missing_sidecars_and_mismatched_configs_are_clear(saved, tmp_path):
         load_model(tmp_path / "absent.safetensors")
 
 
-def test_a_pickle_is_never_loaded(tmp_path):
+def test_a_configuration_from_before_the_backbone_choice_is_the_first_u_net(tmp_path):
+    """The first bundled model's JSON has no "backbone" or "combine": it is a U-Net
+    whose masks are averaged, and it loads as one."""
+    torch.manual_seed(1)
+    model = ImpulseAwareDenoiser(DenoiserConfig(sample_rate=8000, backbone="waveunet",
+                                                combine="mean", channels=(8,), blocks=1,
+                                                stem=8))
+    path = save_model(model, tmp_path / "old")
+    meta = json.loads(path.with_suffix(".json").read_text())
+    for key in ("backbone", "combine", "n_fft", "hop", "width", "dilations", "level_frames",
+                "refine"):
+        del meta["config"][key]
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    loaded = load_model(path)
+    assert (loaded.config.backbone, loaded.config.combine) == ("waveunet", "mean")
+
+
+def test_a_pickle_is_never_loaded(tmp_path, small_config):
     evil = tmp_path / "evil.safetensors"
     evil.write_bytes(b"\x80\x04\x95not safetensors at all")
     evil.with_suffix(".sha256").write_text(sha256_of(evil) + "  evil.safetensors\n")
     evil.with_suffix(".json").write_text(json.dumps({"kind": "impulse_aware_denoiser",
-                                                     "config": SMALL.to_dict()}))
+                                                     "config": small_config.to_dict()}))
     with pytest.raises(ModelError, match="do not fit"):
         load_model(evil)
 

@@ -3,9 +3,8 @@ import torch
 
 from restorekit.errors import ModelError
 from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
+from restorekit.models.spectral import SpectralMaskNet, frame_max
 from restorekit.models.unet import WaveUNet
-
-SMALL = DenoiserConfig(sample_rate=8000, channels=(8, 16), blocks=1, stem=8)
 
 
 @pytest.mark.parametrize("frames", [1, 15, 16, 1000, 4097])
@@ -16,9 +15,56 @@ def test_unet_keeps_any_length(frames, upsample):
     assert net.multiple == 16
 
 
-def test_mono_and_stereo_channels_are_restored_alike():
+@pytest.mark.parametrize("frames", [65, 1000, 4097])
+def test_spectral_backbone_keeps_any_length_it_can_frame(frames):
+    net = SpectralMaskNet(n_fft=128, hop=32, width=8, dilations=(1,), level_frames=5)
+    x = torch.randn(2, 1, frames)
+    assert net(x, torch.zeros_like(x)).shape == (2, 1, frames)
+    with pytest.raises(ModelError, match="more than 64 frames"):
+        net(x[..., :64], torch.zeros_like(x[..., :64]))
+
+
+def test_spectral_gain_only_takes_away():
+    """A gain in [0, 1] on every bin, resynthesised by least squares (a projection):
+    the output never carries more energy than the input, whatever the weights."""
     torch.manual_seed(0)
-    model = ImpulseAwareDenoiser(SMALL).eval()
+    net = SpectralMaskNet(n_fft=128, hop=32, width=8, dilations=(1, 2), level_frames=5)
+    for parameter in net.parameters():
+        torch.nn.init.normal_(parameter, std=1.0)  # a wild gain, not the tame initial one
+    x = torch.randn(4, 1, 4000)
+    with torch.inference_mode():
+        y = net(x, torch.rand_like(x))
+    assert (y.pow(2).sum(-1) <= x.pow(2).sum(-1) * (1 + 1e-5)).all()
+    assert (y.pow(2).sum(-1) < 0.99 * x.pow(2).sum(-1)).any()
+
+
+def test_frame_max_covers_each_stft_frame():
+    signal = torch.zeros(1, 1, 1000)
+    signal[..., 500] = 1.0
+    framed = frame_max(signal, n_fft=128, hop=32)
+    assert framed.shape[-1] == 1000 // 32 + 1  # torch.stft's frame count
+    hot = torch.nonzero(framed[0, 0]).flatten()
+    # frame j covers j*32 - 64 .. j*32 + 63: frames 14 to 17 contain sample 500
+    assert hot.tolist() == [14, 15, 16, 17]
+
+
+def test_receptive_field_is_what_the_model_says(each_small_config):
+    """A sample moved by 1 changes nothing further away than ``receptive_field``."""
+    torch.manual_seed(0)
+    model = ImpulseAwareDenoiser(each_small_config).eval()
+    x = torch.randn(1, 1, 8192) * 0.1
+    moved = x.clone()
+    moved[..., 4096] += 1.0
+    with torch.inference_mode():
+        change = (model(moved).audio - model(x).audio).abs()[0, 0]
+    reach = model.receptive_field
+    assert change[4096 - reach // 2: 4096 + reach // 2].max() > 1e-4
+    assert change[: 4096 - reach].max() < 1e-6 and change[4096 + reach + 1:].max() < 1e-6
+
+
+def test_mono_and_stereo_channels_are_restored_alike(each_small_config):
+    torch.manual_seed(0)
+    model = ImpulseAwareDenoiser(each_small_config).eval()
     x = torch.randn(1, 2, 2000) * 0.1
     with torch.inference_mode():
         stereo = model(x)
@@ -29,7 +75,8 @@ def test_mono_and_stereo_channels_are_restored_alike():
 
 def test_suppression_follows_the_combined_mask():
     """With the backbone silenced, the output is the input times 1 - c * max_suppression."""
-    model = ImpulseAwareDenoiser(DenoiserConfig(sample_rate=8000, channels=(8,), blocks=1,
+    model = ImpulseAwareDenoiser(DenoiserConfig(sample_rate=8000, backbone="waveunet",
+                                                combine="mean", channels=(8,), blocks=1,
                                                 stem=8, max_suppression=0.6)).eval()
     torch.nn.init.zeros_(model.unet.head.weight)
     torch.nn.init.zeros_(model.unet.head.bias)
@@ -43,15 +90,49 @@ def test_suppression_follows_the_combined_mask():
     assert out.audio[0, 0, 1500] < 0.8 * 0.9
 
 
-def test_config_round_trips_and_refuses_nonsense():
-    config = DenoiserConfig(channels=[8, 16])
+def test_either_cue_alone_flags_an_impulse_when_combined_by_max(small_config):
+    """``combine="max"``: a click the analytical mask is sure of is flagged fully, even
+    while the untrained detector still says "no impulse" (its prior, 0.02)."""
+    model = ImpulseAwareDenoiser(small_config).eval()
+    x = torch.randn(1, 1, 3000) * 0.02
+    x[..., 1500] = 0.9
+    with torch.inference_mode():
+        out = model(x)
+    assert torch.sigmoid(out.detector_logits).median() < 0.05
+    assert out.combined[0, 0, 1500] > 0.95 and out.analytical[0, 0, 1500] > 0.95
+    assert out.combined.median() < 0.05
+    mean = ImpulseAwareDenoiser(DenoiserConfig(**{**small_config.to_dict(),
+                                                  "combine": "mean"})).eval()
+    with torch.inference_mode():
+        assert mean(x).combined[0, 0, 1500] < 0.6
+
+
+def test_refiner_starts_at_zero(small_config):
+    """Before training the refiner adds nothing: the output is the spectral gain's."""
+    model = ImpulseAwareDenoiser(small_config).eval()
+    x = torch.randn(1, 1, 3000) * 0.05
+    with torch.inference_mode():
+        out = model(x)
+        suppressed = x * (1 - out.combined * small_config.max_suppression)
+        gained = model.spectral(suppressed, out.combined)
+    assert torch.allclose(out.audio, gained, atol=1e-7)
+
+
+def test_config_round_trips_and_refuses_nonsense(small_config):
+    config = DenoiserConfig(channels=[8, 16], dilations=[1, 4])
     assert DenoiserConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ModelError, match="max_suppression"):
         DenoiserConfig(max_suppression=1.5)
+    with pytest.raises(ModelError, match="backbone"):
+        DenoiserConfig(backbone="transformer")
+    with pytest.raises(ModelError, match="combine"):
+        DenoiserConfig(combine="product")
     with pytest.raises(ModelError, match="unknown keys"):
         DenoiserConfig.from_dict({"layers": 3})
     with pytest.raises(ModelError, match="batch, channels, frames"):
-        ImpulseAwareDenoiser(SMALL)(torch.zeros(10))
+        ImpulseAwareDenoiser(small_config)(torch.zeros(10))
+    with pytest.raises(ModelError, match="odd level_frames"):
+        SpectralMaskNet(level_frames=8)
 
 
 def test_unknown_upsampling_is_refused():

@@ -4,21 +4,19 @@ import torch
 
 from restorekit.audio import Audio
 from restorekit.models.checkpoint import BUNDLED, save_model
-from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
+from restorekit.models.denoiser import ImpulseAwareDenoiser
 from restorekit.restore import NeuralDenoise, restore_file
 
 
 @pytest.fixture
-def small_model():
+def small_model(each_small_config):
     torch.manual_seed(2)
-    return ImpulseAwareDenoiser(DenoiserConfig(sample_rate=8000, channels=(8, 16), blocks=1,
-                                               stem=8))
+    return ImpulseAwareDenoiser(each_small_config)
 
 
 def test_restores_at_the_model_rate_with_the_protocol(small_model, rng):
     x = Audio((0.1 * rng.standard_normal((2, 8000))).astype(np.float32), 8000)
-    done = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
-                         margin_seconds=0.1).restore(x)
+    done = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05).restore(x)
     assert done.audio.samples.shape == (2, 8000)
     np.testing.assert_allclose(done.removed.samples, x.samples - done.audio.samples,
                                atol=1e-6)
@@ -34,8 +32,7 @@ def test_other_rates_change_only_the_model_band(small_model, rng):
     high = 0.05 * np.sin(2 * np.pi * 12000 * t)  # above 4 kHz, the model's Nyquist
     x = Audio(np.stack([high + 0.05 * rng.standard_normal(t.size)]).astype(np.float32),
               32000)
-    out = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
-                         margin_seconds=0.1).restore(x)
+    out = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05).restore(x)
     spectrum = lambda s: np.abs(np.fft.rfft(s[0, 4000:-4000]))  # noqa: E731
     k = int(12000 * (t.size - 8000) / 32000)
     before, after = spectrum(x.samples), spectrum(out.audio.samples)
@@ -45,8 +42,7 @@ def test_other_rates_change_only_the_model_band(small_model, rng):
 def test_upper_band_is_pushed_down_under_a_click(small_model):
     x = np.zeros((1, 32000), np.float32)
     x[0, 16000] = 0.9
-    out = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
-                        margin_seconds=0.1).restore(Audio(x, 32000)).audio.samples
+    out = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05).restore(Audio(x, 32000)).audio.samples
     from scipy.signal import butter, sosfiltfilt
 
     sos = butter(8, 5000, btype="highpass", fs=32000, output="sos")
@@ -58,8 +54,7 @@ def test_upper_band_is_pushed_down_under_a_click(small_model):
 def test_events_come_from_the_combined_mask(small_model):
     x = np.zeros((1, 8000), np.float32)
     x[0, 4000] = 0.9
-    done = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05,
-                         margin_seconds=0.1).restore(
+    done = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05).restore(
         Audio(x, 8000))
     assert len(done.events) >= 1
     assert np.min(np.abs(done.events.position - 4000)) <= 2
@@ -89,7 +84,7 @@ def test_block_size_does_not_change_the_file(small_model, tmp_path, rng):
     for seconds in (0.7005, 3.0):  # 5604 frames: off the model's 16-frame phase
         path = tmp_path / f"out_{seconds}.wav"
         restore_file(source, path, NeuralDenoise(small_model, chunk_seconds=0.5,
-                                                 overlap_seconds=0.05, margin_seconds=0.1),
+                                                 overlap_seconds=0.05),
                      block_seconds=seconds, fit=False, progress=False)
         outs.append(load(path).samples)
     np.testing.assert_allclose(outs[0], outs[1], atol=1e-5)

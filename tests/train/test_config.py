@@ -9,7 +9,8 @@ def test_shipped_configs_load():
     tiny = load_config("configs/denoiser_tiny.yaml")
     assert full.model.sample_rate == full.data.sample_rate == 22050
     assert full.loss.impulse_loss_weight == 0.3
-    assert tiny.model.channels == (8, 16) and tiny.model.sample_rate == 8000
+    assert full.model.backbone == tiny.model.backbone == "spectral"
+    assert tiny.model.width == 16 and tiny.model.sample_rate == 8000
 
 
 def test_overrides_replace_keys():

@@ -33,12 +33,15 @@ def test_training_writes_metrics_curves_and_checkpoints(tiny_config, tmp_path):
     assert meta["training"]["config"]["train"]["seed"] == 0
 
 
-def test_loss_goes_down_on_a_few_more_epochs(tiny_config, tmp_path):
+def test_validation_improves_on_a_few_more_epochs(tiny_config, tmp_path):
+    """Judged on the fixed validation items: each epoch's training items are new draws
+    at new severities, so 16 of them give a training loss too noisy to compare."""
     from restorekit.train.config import load_config
 
     config = load_config(tiny_config.to_dict(), train__epochs=6)
     rows = Trainer(config, out_dir=tmp_path / "run").fit()
-    assert rows[-1]["train_loss"] < rows[0]["train_loss"]
+    assert rows[-1]["val_loss"] < rows[0]["val_loss"]
+    assert rows[-1]["val_si_sdr"] > rows[0]["val_si_sdr"] + 0.1
 
 
 def test_resume_replays_the_same_curve_bit_for_bit(tiny_config, tmp_path):
