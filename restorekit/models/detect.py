@@ -23,9 +23,9 @@ S. V. Vaseghi, *Advanced Digital Signal Processing and Noise Reduction*, 4th ed.
 
 from __future__ import annotations
 
-import numpy as np
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F

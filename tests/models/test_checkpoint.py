@@ -7,6 +7,7 @@ from restorekit.errors import ModelError
 from restorekit.models.checkpoint import BUNDLED, load_model, save_model, sha256_of
 from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
 
+
 @pytest.fixture
 def saved(tmp_path, each_small_config):
     torch.manual_seed(1)

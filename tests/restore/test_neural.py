@@ -42,7 +42,8 @@ def test_other_rates_change_only_the_model_band(small_model, rng):
 def test_upper_band_is_pushed_down_under_a_click(small_model):
     x = np.zeros((1, 32000), np.float32)
     x[0, 16000] = 0.9
-    out = NeuralDenoise(small_model, chunk_seconds=0.5, overlap_seconds=0.05).restore(Audio(x, 32000)).audio.samples
+    out = NeuralDenoise(small_model, chunk_seconds=0.5,
+                        overlap_seconds=0.05).restore(Audio(x, 32000)).audio.samples
     from scipy.signal import butter, sosfiltfilt
 
     sos = butter(8, 5000, btype="highpass", fs=32000, output="sos")
