@@ -4,8 +4,9 @@
 module              what
 ==================  =============================================================
 ``detect``          the learned impulse detector and the analytical mask
-``unet``            a depthwise-separable waveform U-Net
-``denoiser``        ImpulseAwareDenoiser: both masks, suppression, the U-Net
+``spectral``        SpectralMaskNet: a learned STFT gain (the default backbone)
+``unet``            a depthwise-separable waveform U-Net (the first backbone)
+``denoiser``        ImpulseAwareDenoiser: both masks, suppression, the backbone
 ``chunked``         apply_chunked: one overlap-add inference routine for every model
 ``checkpoint``      save_model / load_model: safetensors + JSON + sha256, no pickle
 ==================  =============================================================
@@ -17,6 +18,7 @@ from restorekit.lazy import lazy_exports
 
 _EXPORTS = {"ImpulseAwareDenoiser": "denoiser", "DenoiserConfig": "denoiser",
             "ImpulseDetector": "detect", "analytical_mask": "detect", "WaveUNet": "unet",
+            "SpectralMaskNet": "spectral",
             "apply_chunked": "chunked", "save_model": "checkpoint", "load_model": "checkpoint",
             "export_model": "checkpoint", "BUNDLED": "checkpoint"}
 

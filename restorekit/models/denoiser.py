@@ -5,17 +5,18 @@ with the same weights, as a mono 78 is usually transferred in stereo):
 
 1. ``m_l = detector(x)`` (learned) and ``m_a = analytical_mask(x)`` (derivative and
    amplitude), combined as ``c = max(w m_l, (1 - w) m_a) / max(w, 1 - w)`` (``combine =
-   "max"``: either cue alone can flag an impulse fully) or ``c = w m_l + (1 - w) m_a``
-   (``"mean"``: both must agree), ``w`` = ``detector_weight``;
+   "max"``: with the default ``w = 0.5`` either cue alone can flag an impulse fully) or
+   ``c = w m_l + (1 - w) m_a`` (``"mean"``: both must agree), ``w`` =
+   ``detector_weight``;
 2. ``s = x * (1 - c * max_suppression)``: the impulses pushed down before the backbone
    hears them, so their energy does not spread through its convolutions;
 3. the backbone (``backbone``):
 
-   - ``"spectral"`` (the default): ``g = SpectralMaskNet(s, c)``, a gain on every STFT
-     bin of ``s`` that takes out the hiss and crackle, then ``y = g + refine([x, s, c, g])``,
-     a short full-rate residual network that mends what a gain cannot: the dents the
-     suppression left and an attack the masks mistook for a click (the raw input is at
-     hand for that). ``refine = 0`` leaves it out;
+   - ``"spectral"`` (the default): ``z = SpectralMaskNet(s, c)``, ``s`` with a learned
+     gain on every STFT bin that takes out the hiss and crackle, then
+     ``y = z + refine([x, s, c, z])``, a short full-rate residual network that mends
+     what a gain cannot: the dents the suppression left and an attack the masks mistook
+     for a click (the raw input is at hand for that). ``refine = 0`` leaves it out;
    - ``"waveunet"`` (the first bundled model): ``y = s + unet([x, s, c])``.
 
 See :mod:`restorekit.models.detect`, :mod:`restorekit.models.spectral` and
@@ -36,7 +37,7 @@ from restorekit.models.detect import ImpulseDetector, analytical_mask
 from restorekit.models.spectral import SpectralMaskNet
 from restorekit.models.unet import WaveUNet
 
-__all__ = ["DenoiserConfig", "ImpulseAwareDenoiser", "DenoiserOutput"]
+__all__ = ["DenoiserConfig", "ImpulseAwareDenoiser", "DenoiserOutput", "Refiner"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,10 @@ class DenoiserConfig:
         "spectral" or "waveunet" (see the module notes). ``channels``, ``stride``,
         ``blocks``, ``stem`` and ``upsample`` are the U-Net's; ``n_fft``, ``hop``,
         ``width``, ``dilations``, ``level_frames`` and ``refine`` the spectral one's.
-    n_fft, hop, width, dilations, level_frames
-        :class:`~restorekit.models.spectral.SpectralMaskNet`.
+    n_fft, hop, width, level_frames : int
+        :class:`~restorekit.models.spectral.SpectralMaskNet`'s.
+    dilations : tuple of int
+        Its residual blocks, one per dilation.
     refine : int
         Width of the full-rate refining network after the spectral gain (0: none).
     """
@@ -105,6 +108,10 @@ class DenoiserConfig:
             raise ModelError(f"backbone must be 'spectral' or 'waveunet', got {self.backbone!r}.")
         object.__setattr__(self, "channels", tuple(int(c) for c in self.channels))
         object.__setattr__(self, "dilations", tuple(int(d) for d in self.dilations))
+        if self.width < 1 or self.refine < 0 or min(self.dilations, default=0) < 1:
+            raise ModelError(f"need width >= 1, refine >= 0 and dilations of at least 1, got "
+                             f"width {self.width}, refine {self.refine}, dilations "
+                             f"{list(self.dilations)}.")
 
     def to_dict(self) -> dict:
         return {**dataclasses.asdict(self), "channels": list(self.channels),
@@ -131,17 +138,24 @@ class DenoiserOutput(NamedTuple):
 class Refiner(nn.Module):
     """A short full-rate network: plain convolutions, kernel 3, dilations 1 to 16.
 
-    Its receptive field (34 samples either side) spans the widest click, so it can put
-    back what the suppression took from a waveform peak. Plain convolutions, not
-    separable ones: at 16 channels they run twice as fast on a CPU core (depthwise
-    convolutions are poorly vectorised). Its last layer starts at zero, so before
-    training it changes nothing.
+    It reaches 34 samples either side (1.5 ms at 22.05 kHz): the whole of most clicks
+    and the edges of the wider ones, which is where the suppression leaves its dents.
+    Plain convolutions, not separable ones: at 16 channels they run twice as fast on a
+    CPU core (depthwise convolutions are poorly vectorised). Its last layer starts at
+    zero, so before training it changes nothing.
+
+    Parameters
+    ----------
+    in_channels : int
+        Signals it reads (the raw input, the suppressed one, the mask, the gained one).
+    width : int
+        Channels of its convolutions.
     """
 
     dilations = (1, 2, 4, 8, 16)
     receptive_field = 3 + sum(dilations)
 
-    def __init__(self, in_channels: int, width: int):
+    def __init__(self, in_channels: int, *, width: int):
         super().__init__()
         layers: list[nn.Module] = [nn.Conv1d(in_channels, width, 7, padding=3), nn.LeakyReLU(0.1)]
         for d in self.dilations:
@@ -177,7 +191,7 @@ class ImpulseAwareDenoiser(nn.Module):
             self.spectral = SpectralMaskNet(side_channels=1, n_fft=c.n_fft, hop=c.hop,
                                             width=c.width, dilations=c.dilations,
                                             level_frames=c.level_frames)
-            self.refiner = Refiner(4, c.refine) if c.refine else None
+            self.refiner = Refiner(4, width=c.refine) if c.refine else None
 
     @property
     def multiple(self) -> int:
@@ -186,12 +200,13 @@ class ImpulseAwareDenoiser(nn.Module):
 
     @property
     def receptive_field(self) -> int:
-        """Frames either side of an output frame that can change it (at least)."""
-        if self.config.backbone == "waveunet":
-            return int(0.1 * self.config.sample_rate)  # measured: see tests/models
-        refine = self.refiner.receptive_field if self.refiner is not None else 0
-        # both masks look at a local level over the detector's window, plus a few taps
+        """A bound on how far (frames, either side) one input frame can change the
+        output: the margin chunked inference needs to equal whole-signal inference."""
+        # both masks read a local level over the detector's window, plus a few taps
         masks = self.detector.window // 2 + 8
+        if self.config.backbone == "waveunet":
+            return self.unet.receptive_field + masks
+        refine = self.refiner.receptive_field if self.refiner is not None else 0
         return self.spectral.receptive_field + refine + masks
 
     def forward(self, x: torch.Tensor) -> DenoiserOutput:
@@ -202,7 +217,7 @@ class ImpulseAwareDenoiser(nn.Module):
         mono = x.reshape(batch * channels, 1, frames)
         c = self.config
         logits = self.detector.logits(mono)
-        analytic = analytical_mask(mono, onset=c.analytical_onset)
+        analytic = analytical_mask(mono, window=self.detector.window, onset=c.analytical_onset)
         learned = c.detector_weight * torch.sigmoid(logits)
         if c.combine == "max":
             combined = torch.maximum(learned, (1 - c.detector_weight) * analytic)

@@ -11,7 +11,8 @@ waveform in different ways, and the denoiser is given both:
   5, 3, 3, 1, LeakyReLU, sigmoid) trained on the true impulse positions of the simulator,
   which learns the click's shape, not just its size.
 
-Their mean is the combined mask ``c``; the input is attenuated by ``1 - c * s``
+Combined (their maximum by default, or their mean: ``DenoiserConfig.combine``) they give
+the mask ``c``; the input is attenuated by ``1 - c * s``
 (``s`` = ``max_suppression``, 0.9) before the backbone, which also sees the raw input and
 ``c``, so it can put back a musical attack that both detectors took for a click.
 
@@ -74,11 +75,21 @@ class ImpulseDetector(nn.Module):
     """The learned transient detector: a soft mask, 1 where it hears an impulse.
 
     Its input is the waveform divided by its local RMS (over ``window`` samples), so it
-    answers the same for a loud and a quiet record. Its output starts at ``prior``
-    everywhere, about the share of samples an impulse covers, not at 0.5 (the "prior
-    probability" initialisation of Lin et al., "Focal loss for dense object detection",
-    ICCV 2017): a detector that starts by calling half of every sample an impulse has the
-    whole signal suppressed, and the backbone learns to undo that before anything else.
+    answers the same for a loud and a quiet record. Its last layer's bias starts at the
+    logit of ``prior``, about the share of samples an impulse covers, so on ordinary
+    signals its output starts near ``prior``, not at 0.5 (the "prior probability"
+    initialisation of Lin et al., "Focal loss for dense object detection", ICCV 2017): a
+    detector that starts by calling half of every sample an impulse has the whole signal
+    suppressed, and the backbone learns to undo that before anything else.
+
+    Parameters
+    ----------
+    window : int
+        Frames of the local RMS the input is divided by.
+    slope : float
+        Negative slope of the LeakyReLUs.
+    prior : float
+        The output before training, in (0, 1).
     """
 
     def __init__(self, *, window: int = 1024, slope: float = 0.1, prior: float = 0.02):

@@ -69,6 +69,7 @@ class WaveUNet(nn.Module):
         super().__init__()
         self.stride = stride
         self.depth = len(channels)
+        self.blocks = blocks
         self.stem = nn.Sequential(nn.Conv1d(in_channels, stem, 7, padding=3), nn.GELU())
         self.down = nn.ModuleList()
         self.up = nn.ModuleList()
@@ -92,6 +93,21 @@ class WaveUNet(nn.Module):
             self.up.append(nn.Sequential(
                 *(SeparableBlock(width, dilation=2 ** b) for b in range(blocks)), *grow))
         self.head = nn.Conv1d(stem, out_channels, 1)
+
+    @property
+    def receptive_field(self) -> int:
+        """A bound on how far (frames, either side) one input frame reaches the output.
+
+        Each level adds its strided convolution and its transposed (or interpolating)
+        one, each ``2 * stride`` taps at the finer rate, and its separable blocks on the
+        way down and up, ``2 * dilation`` either side at the coarser rate.
+        """
+        reach = 3  # the stem's kernel of 7
+        blocks = sum(2 * 2 ** b for b in range(self.blocks))
+        for level in range(self.depth):
+            finer, coarser = self.stride ** level, self.stride ** (level + 1)
+            reach += 2 * (2 * self.stride * finer) + 2 * blocks * coarser
+        return reach
 
     @property
     def multiple(self) -> int:

@@ -21,6 +21,7 @@ import torch
 from restorekit.analysis.events import ImpulseEvents
 from restorekit.checks import check_number
 from restorekit.dsp.arrays import fit_length, resample_array
+from restorekit.errors import ParameterError
 from restorekit.models.chunked import apply_chunked
 from restorekit.restore.base import Restorer
 
@@ -42,7 +43,7 @@ class NeuralDenoise(Restorer):
     margin_seconds : float, optional
         Output thrown away at each end of a chunk. The default is the model's receptive
         field (:attr:`~restorekit.models.denoiser.ImpulseAwareDenoiser.receptive_field`,
-        0.39 s for the bundled one), so chunks give what the whole file would.
+        0.4 s for the bundled spectral model), so chunks give what the whole file would.
     device : str
         ``"cpu"`` or ``"cuda"``.
     threads : int, optional
@@ -71,6 +72,11 @@ class NeuralDenoise(Restorer):
                                             high=self.chunk_seconds / 4)
         if margin_seconds is None:
             margin_seconds = self._model.receptive_field / self._model.config.sample_rate
+            if margin_seconds > self.chunk_seconds / 4:
+                raise ParameterError(
+                    f"chunk_seconds {self.chunk_seconds:g} is too short for this model: it "
+                    f"reaches {margin_seconds:.2f} s either side, so chunks need at least "
+                    f"{4 * margin_seconds:.2f} s.")
         self.margin_seconds = check_number(margin_seconds, name="margin_seconds", low=0.0,
                                            high=self.chunk_seconds / 4)
         self.device = device

@@ -8,7 +8,7 @@ The file has four sections, each optional (defaults below)::
 
 ``synthetic: N`` adds N pieces of the project's own synthesised music and voice
 (:mod:`restorekit.synth`), which need nothing installed: the tiny test config uses them.
-    model: {channels: [24, 48, 96, 192], max_suppression: 0.9, ...}   # DenoiserConfig
+    model: {backbone: spectral, width: 256, max_suppression: 0.9, ...}  # DenoiserConfig
     loss:  {impulse_loss_weight: 0.3, l1_weight: 2.0}
     train: {epochs: 30, batch_size: 16, lr: 0.002, weight_decay: 0.0001, warmup_steps: 100,
             grad_clip: 1.0, seed: 0, workers: 1, threads: null, amp: true,

@@ -27,8 +27,8 @@ import torch
 
 from restorekit.errors import ParameterError
 from restorekit.io.write import atomic_path
-from restorekit.models.checkpoint import save_model
-from restorekit.models.denoiser import ImpulseAwareDenoiser
+from restorekit.models.checkpoint import LEGACY, save_model
+from restorekit.models.denoiser import DenoiserConfig, ImpulseAwareDenoiser
 from restorekit.train.config import TrainConfig
 from restorekit.train.dataset import AudioRestorationDataset
 from restorekit.train.losses import RestorationLoss
@@ -293,7 +293,9 @@ class Trainer:
                                  f"({path.name} and its .json are missing).")
         tensors = load_file(str(path), device=str(self.device))
         meta = json.loads(path.with_suffix(".json").read_text())
-        if meta["config"]["model"] != self.config.model.to_dict():
+        saved = DenoiserConfig.from_dict({**LEGACY[ImpulseAwareDenoiser.kind],
+                                          **meta["config"]["model"]})
+        if saved != self.config.model:
             raise ParameterError(f"the run in {path.parent} has another model configuration; "
                                  "resume with the config it was started with.")
         self.model.load_state_dict({k[6:]: v for k, v in tensors.items()

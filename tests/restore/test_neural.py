@@ -141,3 +141,11 @@ def test_bundled_model_takes_impulses_out_of_a_real_78(shared_data):
     before = len(detect_impulses(audio).joint())
     after = len(detect_impulses(out).joint())
     assert after < 0.8 * before
+
+
+def test_a_chunk_too_short_for_the_model_is_one_clear_error(small_model):
+    from restorekit.errors import ParameterError
+
+    reach = small_model.receptive_field / small_model.config.sample_rate
+    with pytest.raises(ParameterError, match="too short for this model"):
+        NeuralDenoise(small_model, chunk_seconds=2 * reach, overlap_seconds=0.0)
