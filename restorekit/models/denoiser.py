@@ -34,6 +34,7 @@ from torch import nn
 
 from restorekit.errors import ModelError
 from restorekit.models.detect import ImpulseDetector, analytical_mask
+from restorekit.models.layers import run_stack
 from restorekit.models.spectral import SpectralMaskNet
 from restorekit.models.unet import WaveUNet
 
@@ -166,7 +167,7 @@ class Refiner(nn.Module):
         nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(x))
+        return run_stack([*self.body, self.head], x)
 
 
 class ImpulseAwareDenoiser(nn.Module):

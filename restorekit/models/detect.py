@@ -31,6 +31,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from restorekit.models.layers import run_stack
+
 __all__ = ["ImpulseDetector", "analytical_mask", "local_level", "mask_events", "mask_runs"]
 
 
@@ -104,7 +106,7 @@ class ImpulseDetector(nn.Module):
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         rms = local_level(x * x, window=self.window).sqrt()
-        return self.net(x / (rms + 1e-4))
+        return run_stack(self.net, x / (rms + 1e-4))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(x))
